@@ -1,0 +1,432 @@
+"""A sans-I/O HTTP/1.1 request parser: bytes in with `feed()`, events out.
+
+`next_event()` returns, in order for each request: a `Request` (the head), zero
+or more `Data` events, then `END_OF_MESSAGE`; it returns `NEED_DATA` when it
+needs more bytes and raises `ProtocolError` (carrying the status to answer) when
+the peer broke the protocol. After an error the parser is dead: the connection
+answers and closes, so nothing after a bad request is ever interpreted (this is
+what makes request smuggling impossible).
+
+The head is parsed in one go once its blank line has arrived (one `find`, one
+`split`, one regex per field), never byte by byte. Framing follows RFC 9112 §6.3:
+Transfer-Encoding wins over nothing, both together are an error, several
+Content-Lengths must agree, and chunked must be the final coding.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from . import config as _defaults
+from .errors import BadRequest, ProtocolError
+from .messages import Headers, Request
+
+__all__ = ["RequestParser", "Data", "EndOfMessage", "END_OF_MESSAGE", "NEED_DATA"]
+
+
+class _Sentinel:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+NEED_DATA = _Sentinel("NEED_DATA")
+
+
+class Data:
+    """A piece of request body."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def __eq__(self, other):
+        return isinstance(other, Data) and other.data == self.data
+
+    def __repr__(self):
+        return f"Data({self.data!r})"
+
+
+class EndOfMessage:
+    """The request's body is complete (trailers, if any, were checked and dropped)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return isinstance(other, EndOfMessage)
+
+    def __hash__(self):
+        return 0
+
+    def __repr__(self):
+        return "EndOfMessage()"
+
+
+END_OF_MESSAGE = EndOfMessage()
+
+# RFC 9110 §5.6.2 token characters; a method and a field name are tokens.
+_TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") ([\x21-\x7e]+) HTTP/([0-9])\.([0-9])")
+_LOOKS_LIKE_HTTP = re.compile(rb"\S+ \S+ HTTP/[0-9.]+\Z")
+# name ":" OWS value OWS, value without control characters other than HTAB.
+_FIELD = re.compile(rb"(" + _TOKEN + rb"):[ \t]*((?:[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x08\x0a-\x1f\x7f \t])?)[ \t]*")
+# RFC 3986 reg-name / IPv4 / IP-literal, then an optional port.
+_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?\Z")
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;.*)?\Z")
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
+
+
+class _Phase:
+    HEAD = 0
+    FIXED = 1          # Content-Length body
+    CHUNK_SIZE = 2
+    CHUNK_DATA = 3
+    CHUNK_CRLF = 4
+    TRAILERS = 5
+    DONE = 6           # END_OF_MESSAGE to hand out
+    PAUSED = 7         # waiting for `start_next()`
+    ERROR = 8
+
+
+class RequestParser:
+    """Parse a stream of pipelined HTTP/1.x requests.
+
+    After `END_OF_MESSAGE` the parser pauses (returns `NEED_DATA`) until
+    `start_next()` is called, so the connection answers requests in order and
+    the bytes of the next request wait in the buffer meanwhile.
+    """
+
+    def __init__(self, *, max_request_line_bytes=_defaults.MAX_REQUEST_LINE_BYTES,
+                 max_head_bytes=_defaults.MAX_HEAD_BYTES,
+                 max_header_count=_defaults.MAX_HEADER_COUNT,
+                 max_body_bytes=_defaults.MAX_BODY_BYTES):
+        self.max_request_line_bytes = max_request_line_bytes
+        self.max_head_bytes = max_head_bytes
+        self.max_header_count = max_header_count
+        self.max_body_bytes = max_body_bytes
+        self._buf = bytearray()
+        self._phase = _Phase.HEAD
+        self._remaining = 0       # bytes left in a fixed body or current chunk
+        self._body_seen = 0       # body bytes so far (chunked), for the size limit
+        self._trailer_bytes = 0
+        self.eof = False
+
+    # -- input ---------------------------------------------------------------
+
+    def feed(self, data: bytes) -> None:
+        """Add received bytes; `b""` means the peer closed its sending side."""
+        if data:
+            self._buf += data
+        else:
+            self.eof = True
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not yet consumed."""
+        return len(self._buf)
+
+    @property
+    def in_message(self) -> bool:
+        """True once any byte of a request has arrived and until it ends."""
+        return self._phase != _Phase.HEAD or bool(self._buf)
+
+    @property
+    def paused(self) -> bool:
+        return self._phase == _Phase.PAUSED
+
+    def start_next(self) -> None:
+        """Begin parsing the next request (after the previous one was answered)."""
+        if self._phase == _Phase.PAUSED:
+            self._phase = _Phase.HEAD
+
+    # -- output --------------------------------------------------------------
+
+    def next_event(self):
+        phase = self._phase
+        try:
+            if phase == _Phase.HEAD:
+                return self._parse_head()
+            if phase == _Phase.FIXED:
+                return self._read_fixed()
+            if phase == _Phase.DONE:
+                self._phase = _Phase.PAUSED
+                return END_OF_MESSAGE
+            if phase in (_Phase.PAUSED, _Phase.ERROR):
+                return NEED_DATA
+            return self._read_chunked()
+        except ProtocolError:
+            self._phase = _Phase.ERROR
+            raise
+
+    # -- head ----------------------------------------------------------------
+
+    def _parse_head(self):
+        buf = self._buf
+        end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            return self._check_incomplete_head()
+        if end + 4 > self.max_head_bytes:
+            raise ProtocolError(431, "Request header block too large")
+        head = bytes(buf[:end])
+        del buf[:end + 4]
+        lines = head.split(b"\r\n")
+        request_line = lines[0]
+        if len(request_line) > self.max_request_line_bytes:
+            raise ProtocolError(414, "Request line too long")
+        if len(lines) - 1 > self.max_header_count:
+            raise ProtocolError(431, "Too many header fields")
+        request = self._parse_request_line(request_line)
+        fields = self._parse_fields(lines)
+        self._apply_fields(request, fields)
+        return request
+
+    def _check_incomplete_head(self):
+        buf = self._buf
+        # Skip blank lines before a request (RFC 9112 §2.2 allows one CRLF).
+        while buf[:2] == b"\r\n":
+            del buf[:2]
+        line_end = buf.find(b"\r\n")
+        if line_end < 0 and len(buf) > self.max_request_line_bytes:
+            raise ProtocolError(414, "Request line too long")
+        if line_end > self.max_request_line_bytes:
+            raise ProtocolError(414, "Request line too long")
+        if len(buf) > self.max_head_bytes:
+            raise ProtocolError(431, "Request header block too large")
+        if buf.count(b"\n") != buf.count(b"\r\n"):
+            raise BadRequest("Bare LF in request head; lines end with CRLF")
+        if b"\x00" in buf:
+            raise BadRequest("NUL byte in request head")
+        if self.eof and buf:
+            raise BadRequest("Connection closed in the middle of a request head")
+        return NEED_DATA
+
+    def _parse_request_line(self, line: bytes) -> Request:
+        m = _REQUEST_LINE.fullmatch(line)
+        if m is None:
+            if _LOOKS_LIKE_HTTP.match(line) and line.count(b" ") == 2:
+                method, _, version = line.split(b" ")
+                if re.fullmatch(rb"HTTP/[0-9]+\.[0-9]+", version) and re.fullmatch(_TOKEN, method):
+                    raise ProtocolError(505, "HTTP version not supported")
+            raise BadRequest("Malformed request line")
+        method, raw_target, major, minor = m.groups()
+        if major != b"1":
+            raise ProtocolError(505, "HTTP version not supported")
+        version = "1.1" if minor != b"0" else "1.0"
+        target = raw_target.decode("ascii")
+        method = method.decode("ascii")
+        path, query = _split_target(method, target)
+        return Request(method, target, path, query, version, None)
+
+    def _parse_fields(self, lines):
+        fields = []
+        append = fields.append
+        match = _FIELD.fullmatch
+        for i in range(1, len(lines)):
+            line = lines[i]
+            m = match(line)
+            if m is None:
+                if line[:1] in (b" ", b"\t"):
+                    raise BadRequest("Obsolete line folding is not allowed")
+                if b":" in line and line.split(b":", 1)[0][-1:] in (b" ", b"\t"):
+                    raise BadRequest("Whitespace before a header field's colon")
+                raise BadRequest("Malformed header field")
+            append((m.group(1).decode("ascii").lower(), m.group(2).decode("latin-1")))
+        return fields
+
+    def _apply_fields(self, request: Request, fields) -> None:
+        """Work out host, framing and persistence; enter the body phase."""
+        hosts, lengths, codings, connection, expect = [], [], [], "", None
+        for name, value in fields:
+            if name == "host":
+                hosts.append(value)
+            elif name == "content-length":
+                lengths.append(value)
+            elif name == "transfer-encoding":
+                codings.append(value)
+            elif name == "connection":
+                connection = connection + "," + value if connection else value
+            elif name == "expect":
+                expect = value
+        request.headers = Headers(fields)
+        http11 = request.version == "1.1"
+        if http11 and len(hosts) != 1:
+            raise BadRequest("A request must have exactly one Host header" if hosts
+                             else "Missing Host header")
+        if hosts and not _HOST.match(hosts[0]) or len(hosts) > 1:
+            raise BadRequest("Invalid Host header")
+        tokens = {t.strip().lower() for t in connection.split(",")} if connection else ()
+        if http11:
+            keep_alive = "close" not in tokens
+        else:
+            keep_alive = "keep-alive" in tokens
+        if codings:
+            if lengths:
+                raise BadRequest("Both Content-Length and Transfer-Encoding")
+            self._start_chunked(codings)
+            if not http11:
+                keep_alive = False  # RFC 9112 §6.1: TE in 1.0 may be a smuggling attempt
+        elif lengths:
+            length = _content_length(lengths)
+            if length > self.max_body_bytes:
+                raise ProtocolError(413, "Request body too large")
+            self._remaining = length
+            self._phase = _Phase.FIXED if length else _Phase.DONE
+        else:
+            self._phase = _Phase.DONE
+        request.keep_alive = keep_alive
+        if expect is not None and expect.lower() == "100-continue" and http11:
+            request.expect_continue = self._phase != _Phase.DONE
+
+    def _start_chunked(self, values) -> None:
+        codings = [c.strip().lower() for v in values for c in v.split(",")]
+        codings = [c for c in codings if c]
+        if not codings:
+            raise BadRequest("Empty Transfer-Encoding")
+        for coding in codings:
+            if coding not in ("chunked", "gzip", "deflate", "compress", "x-gzip", "identity"):
+                raise ProtocolError(501, f"Transfer coding not implemented: {coding}")
+        if codings[-1] != "chunked" or codings.count("chunked") > 1:
+            raise BadRequest("chunked must be the final transfer coding, once")
+        if len(codings) > 1:
+            raise ProtocolError(501, "Only the chunked transfer coding is implemented")
+        self._phase = _Phase.CHUNK_SIZE
+        self._body_seen = 0
+        self._trailer_bytes = 0
+
+    # -- bodies --------------------------------------------------------------
+
+    def _read_fixed(self):
+        buf = self._buf
+        if not buf:
+            if self.eof:
+                raise BadRequest("Connection closed before the body was complete")
+            return NEED_DATA
+        take = min(self._remaining, len(buf))
+        data = bytes(buf[:take])
+        del buf[:take]
+        self._remaining -= take
+        if not self._remaining:
+            self._phase = _Phase.DONE
+        return Data(data)
+
+    def _read_chunked(self):
+        buf = self._buf
+        while True:
+            phase = self._phase
+            if phase == _Phase.CHUNK_SIZE:
+                line = self._take_line(_defaults.MAX_CHUNK_LINE_BYTES, "Chunk size line too long")
+                if line is None:
+                    return NEED_DATA
+                m = _CHUNK_SIZE.match(line)
+                if m is None:
+                    raise BadRequest("Invalid chunk size")
+                size = int(m.group(1), 16)
+                self._body_seen += size
+                if self._body_seen > self.max_body_bytes:
+                    raise ProtocolError(413, "Request body too large")
+                if size == 0:
+                    self._phase = _Phase.TRAILERS
+                else:
+                    self._remaining = size
+                    self._phase = _Phase.CHUNK_DATA
+            elif phase == _Phase.CHUNK_DATA:
+                if not buf:
+                    return self._need_more()
+                take = min(self._remaining, len(buf))
+                data = bytes(buf[:take])
+                del buf[:take]
+                self._remaining -= take
+                if not self._remaining:
+                    self._phase = _Phase.CHUNK_CRLF
+                return Data(data)
+            elif phase == _Phase.CHUNK_CRLF:
+                if len(buf) < 2:
+                    if buf[:1] not in (b"", b"\r"):
+                        raise BadRequest("Chunk data not followed by CRLF")
+                    return self._need_more()
+                if buf[:2] != b"\r\n":
+                    raise BadRequest("Chunk data not followed by CRLF")
+                del buf[:2]
+                self._phase = _Phase.CHUNK_SIZE
+            elif phase == _Phase.TRAILERS:
+                line = self._take_line(_defaults.MAX_TRAILER_BYTES, "Trailers too large")
+                if line is None:
+                    return NEED_DATA
+                if not line:
+                    self._phase = _Phase.PAUSED
+                    return END_OF_MESSAGE
+                self._trailer_bytes += len(line) + 2
+                if self._trailer_bytes > _defaults.MAX_TRAILER_BYTES:
+                    raise ProtocolError(431, "Trailers too large")
+                if _FIELD.fullmatch(line) is None:
+                    raise BadRequest("Malformed trailer field")
+
+    def _take_line(self, limit, too_long_message):
+        buf = self._buf
+        end = buf.find(b"\r\n")
+        if end < 0:
+            if len(buf) > limit:
+                raise ProtocolError(431 if "Trailer" in too_long_message else 400,
+                                    too_long_message)
+            if b"\n" in buf:
+                raise BadRequest("Bare LF in chunked framing")
+            self._need_more()
+            return None
+        if end > limit:
+            raise BadRequest(too_long_message)
+        line = bytes(buf[:end])
+        del buf[:end + 2]
+        return line
+
+    def _need_more(self):
+        if self.eof:
+            raise BadRequest("Connection closed before the body was complete")
+        return NEED_DATA
+
+
+def _content_length(values) -> int:
+    """The one length all Content-Length values agree on (RFC 9112 §6.3 item 5)."""
+    seen = set()
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part.isdigit() or not part.isascii() or len(part) > 18:
+                raise BadRequest("Invalid Content-Length")
+            seen.add(int(part))
+    if len(seen) != 1:
+        raise BadRequest("Conflicting Content-Length values")
+    return seen.pop()
+
+
+def _split_target(method: str, target: str):
+    """(decoded path, query string) for origin-, absolute- or asterisk-form."""
+    if target[0] == "/":
+        raw_path, _, query = target.partition("?")
+    elif target == "*":
+        if method != "OPTIONS":
+            raise BadRequest("Asterisk-form target is only for OPTIONS")
+        return "*", ""
+    elif method == "CONNECT":
+        raise ProtocolError(501, "CONNECT is not implemented")
+    else:
+        m = _ABSOLUTE.match(target)
+        if m is None:
+            raise BadRequest("Invalid request target")
+        rest = target[m.end():] or "/"
+        if rest[0] == "?":
+            rest = "/" + rest
+        raw_path, _, query = rest.partition("?")
+    raw_path = raw_path.partition("#")[0]
+    try:
+        path = unquote(raw_path, errors="strict") if "%" in raw_path else raw_path
+    except UnicodeDecodeError:
+        raise BadRequest("Path is not valid UTF-8 once percent-decoded") from None
+    if "\x00" in path:
+        raise BadRequest("NUL byte in path")
+    return path, query

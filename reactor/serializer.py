@@ -1,0 +1,101 @@
+"""Turn a `Response` into bytes on the wire (sans-I/O).
+
+The serializer owns framing: it adds `Date`, `Content-Length` (or chunked
+transfer coding for streams), `Connection`, and `Server`, and drops the body of
+responses to HEAD and of 1xx, 204 and 304 responses (RFC 9110 §6.4.1).
+"""
+
+from __future__ import annotations
+
+import time
+from email.utils import formatdate
+from http import HTTPStatus
+
+__all__ = ["serialize_head", "http_date", "CONTINUE_RESPONSE", "encode_chunk", "LAST_CHUNK",
+           "simple_response", "status_has_body"]
+
+CONTINUE_RESPONSE = b"HTTP/1.1 100 Continue\r\n\r\n"
+LAST_CHUNK = b"0\r\n\r\n"
+
+_STATUS_LINES = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n".encode("latin-1")
+                 for s in HTTPStatus}
+# Header names the serializer sets itself; an application's copies are dropped.
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date"})
+
+
+class _DateCache:
+    """The `Date` value changes once a second; format it once a second."""
+
+    __slots__ = ("second", "value")
+
+    def __init__(self):
+        self.second = -1
+        self.value = b""
+
+    def get(self) -> bytes:
+        now = time.time()
+        second = int(now)
+        if second != self.second:
+            self.second = second
+            self.value = formatdate(now, usegmt=True).encode("ascii")
+        return self.value
+
+
+_date_cache = _DateCache()
+
+
+def http_date() -> bytes:
+    """The current time as an IMF-fixdate (RFC 9110 §5.6.7), cached per second."""
+    return _date_cache.get()
+
+
+def status_has_body(status: int) -> bool:
+    return not (status < 200 or status == 204 or status == 304)
+
+
+def _status_line(status: int, reason: str | None) -> bytes:
+    if reason is None:
+        line = _STATUS_LINES.get(status)
+        if line is not None:
+            return line
+        reason = "Unknown"
+    return f"HTTP/1.1 {status} {reason}\r\n".encode("latin-1")
+
+
+def serialize_head(status: int, headers, *, length: int | None, keep_alive: bool,
+                   server: bytes = b"", reason: str | None = None,
+                   chunked: bool = False) -> bytes:
+    """The status line and header block, ending with the blank line.
+
+    `length` is the body length for `Content-Length` (None for none: 1xx, 204,
+    and 304 carry none). `chunked` marks a stream sent with chunked coding.
+    """
+    parts = [_status_line(status, reason), b"Date: ", http_date(), b"\r\n"]
+    if server:
+        parts += (b"Server: ", server, b"\r\n")
+    for name, value in headers:
+        if name.lower() in _FRAMING:
+            continue
+        if "\n" in value or "\r" in value:
+            # An application bug would otherwise let a value split the response.
+            raise ValueError(f"line break in the value of header {name!r}")
+        parts += (name.encode("latin-1"), b": ", value.encode("latin-1"), b"\r\n")
+    if chunked:
+        parts.append(b"Transfer-Encoding: chunked\r\n")
+    elif length is not None:
+        parts += (b"Content-Length: ", str(length).encode("ascii"), b"\r\n")
+    parts.append(b"Connection: keep-alive\r\n\r\n" if keep_alive else b"Connection: close\r\n\r\n")
+    return b"".join(parts)
+
+
+def encode_chunk(data: bytes) -> bytes:
+    return b"%x\r\n%b\r\n" % (len(data), data)
+
+
+def simple_response(status: int, message: str, *, keep_alive: bool = False,
+                    headers=(), server: bytes = b"") -> bytes:
+    """A complete plain-text response, as used for protocol errors."""
+    body = (message + "\n").encode("utf-8")
+    hdrs = [("Content-Type", "text/plain; charset=utf-8"), *headers]
+    return serialize_head(status, hdrs, length=len(body), keep_alive=keep_alive,
+                          server=server) + body

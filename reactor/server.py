@@ -1,0 +1,441 @@
+"""`Server`: listening socket, connections and the loop, tied together.
+
+The server moves bytes; each `Connection` decides what they mean. For every
+readiness event the channel reads once, feeds the connection, writes what the
+connection queued straight away (most responses leave in that one `send`, without
+waiting for writability), then re-registers only if the interest changed.
+
+Timeouts are checked by one sweep timer a few times a second rather than a timer
+per connection: a request moves its deadline several times, and re-pushing heap
+entries on every request would cost more than scanning the connections.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import logging
+import os
+import selectors
+import signal
+import socket
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from .config import ServerConfig
+from .connection import Connection
+from .loop import Loop
+
+__all__ = ["Server"]
+
+log = logging.getLogger("reactor.server")
+
+EVENT_READ = selectors.EVENT_READ
+EVENT_WRITE = selectors.EVENT_WRITE
+RECV_BYTES = 256 * 1024
+SENDFILE_BYTES = 1024 * 1024
+# accept() errors that mean "out of descriptors or memory": pause accepting
+# instead of spinning on a listening socket that stays readable.
+_RESOURCE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+ACCEPT_PAUSE_SECONDS = 0.5
+# After a response that ends the connection, keep reading (and discarding) for a
+# moment before closing: closing with unread input makes the kernel send RST, which
+# can destroy the response before the client reads it (a "lingering close").
+LINGER_SECONDS = 2.0
+
+
+class _FunctionApp:
+    def __init__(self, fn):
+        self.handle = fn
+
+
+class _Channel:
+    """A socket and its `Connection`, registered with the selector."""
+
+    __slots__ = ("server", "sock", "conn", "mask", "linger_deadline")
+
+    def __init__(self, server, sock, conn):
+        self.server = server
+        self.sock = sock
+        self.conn = conn
+        self.mask = 0
+        self.linger_deadline = None
+
+    def on_event(self, mask) -> None:
+        conn = self.conn
+        if mask & EVENT_READ:
+            try:
+                data = self.sock.recv(RECV_BYTES)
+            except (BlockingIOError, InterruptedError):
+                data = None
+            except OSError:
+                conn.close()
+                data = None
+            if data is not None:
+                conn.on_data(data, time.monotonic())
+        if conn.output:
+            self.flush()
+        self.update()
+
+    def flush(self) -> None:
+        conn = self.conn
+        out = conn.output
+        sock = self.sock
+        sent_any = False
+        while out:
+            segment = out[0]
+            try:
+                if type(segment) is bytearray:
+                    n = sock.send(segment)
+                    conn.output_size -= n
+                    sent_any = True
+                    if n == len(segment):
+                        out.popleft()
+                        continue
+                    del segment[:n]
+                    break
+                n = os.sendfile(sock.fileno(), segment.file.fileno(), segment.offset,
+                                min(segment.count, SENDFILE_BYTES))
+                if n == 0:  # the file shrank under us; the framing is now a lie
+                    conn.close()
+                    return
+                sent_any = True
+                segment.offset += n
+                segment.count -= n
+                if segment.count == 0:
+                    segment.close()
+                    out.popleft()
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                conn.close()
+                return
+        if sent_any:
+            conn.on_sent(time.monotonic())
+
+    def update(self) -> None:
+        """Close, or make the selector's interest match what the connection wants."""
+        conn = self.conn
+        if conn.should_close():
+            self.server._finish(self, graceful=not conn.is_closed)
+            return
+        mask = (EVENT_READ if conn.wants_read() else 0) | (EVENT_WRITE if conn.output else 0)
+        if mask != self.mask:
+            selector = self.server.loop.selector
+            if not self.mask:
+                selector.register(self.sock, mask, self.on_event)
+            elif not mask:
+                selector.unregister(self.sock)
+            else:
+                selector.modify(self.sock, mask, self.on_event)
+            self.mask = mask
+
+    def on_linger(self, mask) -> None:
+        try:
+            data = self.sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.server._close_channel(self)
+
+
+class Server:
+    """An HTTP/1.1 server for `app` (any object with `handle(request)`).
+
+    Use `serve_forever()` in the main thread (SIGINT/SIGTERM stop it gracefully),
+    or `start()` to run the loop on a background thread and `stop()` to end it.
+    Pass `port=0` to let the system pick a free port; `server.port` is the real one.
+    """
+
+    def __init__(self, app, config: ServerConfig | None = None, **overrides):
+        config = config or ServerConfig()
+        if overrides:
+            config = dataclasses.replace(config, **overrides)
+        self.config = config
+        self.app = app if hasattr(app, "handle") else _FunctionApp(app)
+        self.loop = Loop()
+        self.server_name = config.server_header.encode("latin-1")
+        self.access_log_enabled = config.access_log
+        self.shutting_down = False
+        self.open_streams = 0
+        self._channels: dict[int, _Channel] = {}
+        self._listener: socket.socket | None = None
+        self._accepting = False
+        self._pool: ThreadPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+        self._stopped = threading.Event()
+        self._shutdown_deadline = 0.0
+
+    # -- public API ------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on (the real one after binding port 0)."""
+        if self._listener is None:
+            return self.config.port
+        return self._listener.getsockname()[1]
+
+    @property
+    def connection_count(self) -> int:
+        return len(self._channels)
+
+    def bind(self) -> None:
+        """Create the listening socket now (done by `start`/`serve_forever` if needed)."""
+        if self._listener is not None:
+            return
+        _raise_fd_limit()
+        family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if self.config.reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((self.config.host, self.config.port))
+            sock.listen(self.config.backlog)
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        self._listener = sock
+
+    def start(self) -> Server:
+        """Bind, then run the loop on a daemon thread; returns once listening."""
+        self.bind()
+        self._thread = threading.Thread(target=self._run, name="reactor-loop", daemon=True)
+        self._thread.start()
+        self._started.wait()
+        return self
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop accepting, let in-flight responses finish (up to `timeout`
+        seconds, default `shutdown_grace`), close the rest, and wait."""
+        if self._stopped.is_set():
+            return
+        self.loop.call_soon_threadsafe(self._begin_shutdown, timeout)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def serve_forever(self, *, install_signal_handlers: bool = True) -> None:
+        """Serve until SIGINT/SIGTERM (or `stop()` from another thread)."""
+        self.bind()
+        previous = {}
+        if install_signal_handlers and threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                previous[signum] = signal.signal(signum, self._on_signal)
+        try:
+            self._run()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def defer(self, fn, *args, **kwargs) -> Future:
+        """Run blocking `fn(*args, **kwargs)` on the thread pool; returns its future.
+
+        A handler may return the future: the connection answers with its result
+        (a `Response`, or a callable run on the loop thread that returns one)
+        when it completes, and the loop serves other connections meanwhile.
+        """
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.config.pool_workers,
+                                            thread_name_prefix="reactor-pool")
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def then(self, future: Future, fn) -> Future:
+        """A future for `fn(result)`, where `fn` runs on the loop thread.
+
+        Use it to continue on the loop (which owns the database, say) after
+        blocking work: `return server.then(server.defer(hash, pw), finish)`.
+        """
+        chained: Future = Future()
+
+        def continue_on_loop(done: Future):
+            chained.set_result(lambda: fn(done.result()))
+
+        future.add_done_callback(continue_on_loop)
+        return chained
+
+    def call_soon_threadsafe(self, fn, *args) -> None:
+        """Run `fn(*args)` on the loop thread, from any thread."""
+        self.loop.call_soon_threadsafe(fn, *args)
+
+    def call_later(self, delay: float, fn, *args):
+        """Run `fn(*args)` on the loop thread after `delay` seconds (loop thread only)."""
+        return self.loop.call_later(delay, fn, *args)
+
+    def refresh(self, conn: Connection) -> None:
+        """Re-check a connection changed outside an I/O event (a future, a push)."""
+        channel = self._channels.get(id(conn))
+        if channel is None:
+            return
+        if conn.output:
+            channel.flush()
+        channel.update()
+
+    # -- the loop ----------------------------------------------------------------
+
+    def _run(self) -> None:
+        self.loop.thread_id = threading.get_ident()
+        self._set_accepting(True)
+        self.loop.call_later(self._sweep_interval(), self._sweep)
+        log.info("listening on http://%s:%d", self.config.host, self.port)
+        self._started.set()
+        try:
+            self.loop.run()
+        finally:
+            for channel in list(self._channels.values()):
+                channel.conn.close()
+                self._close_channel(channel)
+            if self._listener is not None:
+                self._set_accepting(False)
+                self._listener.close()
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+            self.loop.close()
+            self._stopped.set()
+
+    def _sweep_interval(self) -> float:
+        c = self.config
+        shortest = min(c.head_timeout, c.body_timeout, c.keepalive_timeout, c.write_timeout,
+                       c.stream_heartbeat)
+        return max(0.02, min(0.5, shortest / 4))
+
+    def _sweep(self) -> None:
+        """Enforce deadlines and send stream heartbeats."""
+        now = time.monotonic()
+        for channel in list(self._channels.values()):
+            if channel.linger_deadline is not None:
+                if now >= channel.linger_deadline:
+                    self._close_channel(channel)
+                continue
+            conn = channel.conn
+            deadline = conn.deadline
+            if deadline is not None and now >= deadline:
+                conn.on_timeout(now)
+            else:
+                conn.heartbeat(now)
+            if conn.output:
+                channel.flush()
+            channel.update()
+        self.loop.call_later(self._sweep_interval(), self._sweep)
+
+    def _set_accepting(self, enabled: bool) -> None:
+        if enabled == self._accepting or self._listener is None:
+            return
+        if enabled:
+            self.loop.selector.register(self._listener, EVENT_READ, self._on_accept)
+        else:
+            self.loop.selector.unregister(self._listener)
+        self._accepting = enabled
+
+    def _on_accept(self, mask) -> None:
+        for _ in range(128):
+            try:
+                sock, addr = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                if exc.errno in _RESOURCE_ERRNOS:
+                    log.warning("accept paused for %.1fs: %s", ACCEPT_PAUSE_SECONDS, exc)
+                    self._set_accepting(False)
+                    self.loop.call_later(ACCEPT_PAUSE_SECONDS, self._resume_accepting)
+                    return
+                if exc.errno in (errno.ECONNABORTED, errno.EPROTO):
+                    continue
+                raise
+            sock.setblocking(False)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass  # not TCP (a Unix socket in a test, say); nothing to tune
+            conn = Connection(self, addr)
+            channel = _Channel(self, sock, conn)
+            self._channels[id(conn)] = channel
+            channel.update()
+            if len(self._channels) >= self.config.max_connections:
+                self._set_accepting(False)
+                return
+
+    def _resume_accepting(self) -> None:
+        if not self.shutting_down and len(self._channels) < self.config.max_connections:
+            self._set_accepting(True)
+
+    def _finish(self, channel: _Channel, graceful: bool) -> None:
+        if not graceful:
+            self._close_channel(channel)
+            return
+        # Lingering close: send FIN, drain what the peer still sends, then close.
+        try:
+            channel.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            self._close_channel(channel)
+            return
+        selector = self.loop.selector
+        if channel.mask:
+            selector.modify(channel.sock, EVENT_READ, channel.on_linger)
+        else:
+            selector.register(channel.sock, EVENT_READ, channel.on_linger)
+        channel.mask = EVENT_READ
+        channel.linger_deadline = time.monotonic() + LINGER_SECONDS
+        channel.conn.close()
+
+    def _close_channel(self, channel: _Channel) -> None:
+        if self._channels.pop(id(channel.conn), None) is None:
+            return
+        if channel.mask:
+            try:
+                self.loop.selector.unregister(channel.sock)
+            except (KeyError, ValueError):
+                pass  # already gone with its socket
+        channel.mask = 0
+        channel.sock.close()
+        if (not self._accepting and not self.shutting_down
+                and len(self._channels) < self.config.max_connections):
+            self._set_accepting(True)
+        if self.shutting_down and not self._active_channels():
+            self.loop.stop()
+
+    # -- shutdown ----------------------------------------------------------------
+
+    def _on_signal(self, signum, frame) -> None:
+        # Only queue the work and wake the loop: a signal handler must not do I/O.
+        self.loop.call_soon_threadsafe(self._begin_shutdown, None)
+        self.loop.wake()
+
+    def _begin_shutdown(self, grace: float | None) -> None:
+        if not self.shutting_down:
+            self.shutting_down = True
+            log.info("shutting down: %d connections open", len(self._channels))
+            self._set_accepting(False)
+            for channel in list(self._channels.values()):
+                if channel.linger_deadline is None:
+                    channel.conn.on_shutdown()
+                    channel.update()
+        grace = self.config.shutdown_grace if grace is None else grace
+        self._shutdown_deadline = time.monotonic() + grace
+        self._check_shutdown()
+
+    def _active_channels(self) -> list[_Channel]:
+        return [c for c in self._channels.values() if c.linger_deadline is None]
+
+    def _check_shutdown(self) -> None:
+        if not self._active_channels() or time.monotonic() >= self._shutdown_deadline:
+            self.loop.stop()
+        else:
+            self.loop.call_later(0.02, self._check_shutdown)
+
+
+def _raise_fd_limit() -> None:
+    """Raise the soft RLIMIT_NOFILE to the hard limit: each client costs one fd."""
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY:
+            hard = 1 << 20
+        if soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError) as exc:
+        log.debug("could not raise the file descriptor limit: %s", exc)

@@ -1,0 +1,144 @@
+"""Static files from one directory, safely.
+
+`StaticFiles(root)` is a handler class factory for the `Router`:
+`router.add("/static/{path:path}", StaticFiles, root="assets")`. It answers GET
+and HEAD with the right `Content-Type`, `ETag` and `Last-Modified` (304 when the
+client's copy is current), `Cache-Control`, and single byte ranges (206, or 416
+when unsatisfiable). No request ever reads outside `root`: `..` segments, NUL
+bytes, backslashes and symlinks that lead out all get 404 (percent-decoding
+happened once, in the parser, so `%2e%2e` arrives here as `..`).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+import stat
+from email.utils import formatdate, parsedate_to_datetime
+
+from .errors import NotFound
+from .messages import FileBody, Response
+from .routing import Handler
+
+__all__ = ["StaticFiles", "file_response", "safe_join"]
+
+DEFAULT_CACHE_CONTROL = "public, max-age=3600"
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)\Z")
+_EXTRA_TYPES = {".webp": "image/webp", ".svg": "image/svg+xml", ".js": "text/javascript",
+                ".css": "text/css", ".mjs": "text/javascript", ".woff2": "font/woff2"}
+
+
+def guess_type(path: str) -> str:
+    ext = os.path.splitext(path)[1].lower()
+    ctype = _EXTRA_TYPES.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+    if ctype.startswith("text/") or ctype in ("application/json", "image/svg+xml"):
+        ctype += "; charset=utf-8"
+    return ctype
+
+
+def safe_join(root: str, relative: str) -> str | None:
+    """The real path of `relative` inside `root`, or None if it would leave it."""
+    if "\x00" in relative or "\\" in relative:
+        return None
+    parts = [p for p in relative.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        return None
+    real_root = os.path.realpath(root)
+    candidate = os.path.realpath(os.path.join(real_root, *parts))
+    if candidate != real_root and not candidate.startswith(real_root + os.sep):
+        return None
+    return candidate
+
+
+def file_response(request, path: str, *, content_type: str | None = None,
+                  cache_control: str = DEFAULT_CACHE_CONTROL, headers=()) -> Response:
+    """Serve the regular file at `path` with validators, 304 and single ranges."""
+    try:
+        f = open(path, "rb")
+    except OSError:
+        raise NotFound() from None
+    try:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise NotFound()
+        etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+        base = [("ETag", etag), ("Last-Modified", formatdate(st.st_mtime, usegmt=True)),
+                ("Cache-Control", cache_control), ("Accept-Ranges", "bytes"), *headers]
+        if _not_modified(request, etag, st.st_mtime):
+            f.close()
+            return Response(b"", 304, base)
+        ctype = content_type or guess_type(path)
+        size = st.st_size
+        byte_range = _requested_range(request, etag, size)
+        if byte_range == "unsatisfiable":
+            f.close()
+            return Response(b"", 416, [("Content-Range", f"bytes */{size}"), *base])
+        if byte_range is None:
+            return Response(FileBody(f, 0, size), 200, base, ctype)
+        start, end = byte_range
+        response = Response(FileBody(f, start, end - start + 1), 206, base, ctype)
+        response.headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
+        return response
+    except BaseException:
+        f.close()
+        raise
+
+
+def _not_modified(request, etag: str, mtime: float) -> bool:
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+        return "*" in tags or etag in tags
+    ims = request.headers.get("if-modified-since")
+    if ims:
+        try:
+            return int(mtime) <= parsedate_to_datetime(ims).timestamp()
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _requested_range(request, etag: str, size: int):
+    """(start, end) inclusive, None for the whole file, or "unsatisfiable"."""
+    header = request.headers.get("range")
+    if not header or request.method not in ("GET", "HEAD"):
+        return None
+    if_range = request.headers.get("if-range")
+    if if_range is not None and if_range.strip() != etag:
+        return None  # the client's copy is stale: send it all
+    m = _RANGE.match(header.strip())
+    if m is None:
+        return None  # several ranges or another unit: ignoring Range is allowed
+    first, last = m.groups()
+    if not first and not last:
+        return None
+    if not first:                       # bytes=-N: the last N bytes
+        n = int(last)
+        if n == 0 or size == 0:
+            return "unsatisfiable"
+        return max(0, size - n), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        return None
+    if start >= size:
+        return "unsatisfiable"
+    return start, min(end, size - 1)
+
+
+class StaticFiles(Handler):
+    """Handler for `{path:path}` routes; configure with `root=` (and optionally
+    `cache_control=`)."""
+
+    root = "."
+    cache_control = DEFAULT_CACHE_CONTROL
+
+    def get(self, path: str = "", **_):
+        full = safe_join(self.root, path)
+        if full is None or not path:
+            raise NotFound()
+        return file_response(self.request, full, cache_control=self.cache_control)
+
+
+
