@@ -1,0 +1,14 @@
+"""Project-level rules that no linter checks."""
+
+import json
+import subprocess
+import sys
+
+
+def test_reactor_imports_nothing_from_the_app():
+    code = ("import json, sys, reactor; "
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('handlers', 'chevron', 'passlib', 'multipart', 'python_multipart', 'PIL'))))")
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                         check=True, cwd=".")
+    assert json.loads(out.stdout) == []
