@@ -11,6 +11,7 @@ happened once, in the parser, so `%2e%2e` arrives here as `..`).
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import os
 import re
@@ -37,6 +38,13 @@ def guess_type(path: str) -> str:
     return ctype
 
 
+@functools.lru_cache(maxsize=64)
+def _real_root(root: str) -> str:
+    # The root is resolved once; the candidate below is resolved on every request,
+    # since a symlink inside the tree may change at any time.
+    return os.path.realpath(root)
+
+
 def safe_join(root: str, relative: str) -> str | None:
     """The real path of `relative` inside `root`, or None if it would leave it."""
     if "\x00" in relative or "\\" in relative:
@@ -44,7 +52,7 @@ def safe_join(root: str, relative: str) -> str | None:
     parts = [p for p in relative.split("/") if p not in ("", ".")]
     if any(p == ".." for p in parts):
         return None
-    real_root = os.path.realpath(root)
+    real_root = _real_root(root)
     candidate = os.path.realpath(os.path.join(real_root, *parts))
     if candidate != real_root and not candidate.startswith(real_root + os.sep):
         return None
