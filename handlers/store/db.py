@@ -1,0 +1,134 @@
+"""The one place that opens sqlite3 connections.
+
+A `Database` wraps a single connection with the pragmas MiniFace relies on (WAL so
+readers in other worker processes never block on a writer, foreign keys so deletes
+cascade, a busy timeout so two processes writing at once wait instead of failing).
+The connection runs in autocommit mode (`isolation_level=None`): each statement
+commits on its own unless it runs inside `transaction()`, which opens
+`BEGIN IMMEDIATE` (taking the write lock up front, so a read-then-write cannot hit
+SQLITE_BUSY half-way) and nests with savepoints.
+
+Every statement takes named parameters (`:viewer_id`); values are never formatted
+into SQL text.
+"""
+
+import contextlib
+import sqlite3
+import time
+from pathlib import Path
+
+from .errors import QueryTimeout
+
+__all__ = ["Database", "SCHEMA_PATH"]
+
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "data" / "schema.sql"
+
+# Another process holding the write lock (a `--workers` sibling) makes us wait up
+# to this long before sqlite gives up with "database is locked".
+BUSY_TIMEOUT_MS = 5000
+
+# The progress handler runs every this many virtual-machine instructions; small
+# enough that a time budget is checked every few microseconds of work.
+PROGRESS_STEPS = 1000
+
+
+def _dict_row(cursor, row):
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+
+
+class Database:
+    """One sqlite3 connection with MiniFace's pragmas; rows come back as dicts."""
+
+    def __init__(self, path) -> None:
+        self.path = str(path)
+        # check_same_thread=False: the connection may be created on the main thread
+        # and then used by the loop thread; only one thread uses it at a time.
+        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = _dict_row
+        self._depth = 0
+        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.execute("PRAGMA foreign_keys = ON")
+
+    def apply_schema(self, path=None) -> None:
+        """Run data/schema.sql (every statement is IF NOT EXISTS, so it is idempotent)."""
+        script = Path(path or SCHEMA_PATH).read_text(encoding="utf-8")
+        self._conn.executescript(script)
+
+    def query_one(self, sql: str, params=None):
+        """The first row as a dict, or None."""
+        return self._conn.execute(sql, params or {}).fetchone()
+
+    def query_all(self, sql: str, params=None) -> list:
+        """Every row, as a list of dicts."""
+        return self._conn.execute(sql, params or {}).fetchall()
+
+    def query_value(self, sql: str, params=None):
+        """The first column of the first row, or None when there is no row."""
+        row = self._conn.execute(sql, params or {}).fetchone()
+        return None if row is None else next(iter(row.values()))
+
+    def execute(self, sql: str, params=None):
+        """Run one write; returns the cursor's lastrowid."""
+        return self._conn.execute(sql, params or {}).lastrowid
+
+    def execute_rowcount(self, sql: str, params=None) -> int:
+        """Run one write; returns how many rows it changed."""
+        return self._conn.execute(sql, params or {}).rowcount
+
+    def execute_many(self, sql: str, rows) -> None:
+        """Run one statement for each parameter mapping in `rows` (bulk loads)."""
+        self._conn.executemany(sql, rows)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """All-or-nothing block: commit on success, roll back on any exception.
+
+        The outermost block is `BEGIN IMMEDIATE`; a nested block is a savepoint, so
+        an inner failure that the caller catches undoes only the inner writes.
+        """
+        if self._depth == 0:
+            begin, commit, rollback = "BEGIN IMMEDIATE", ["COMMIT"], ["ROLLBACK"]
+        else:
+            name = f"sp{self._depth}"
+            begin, commit = f"SAVEPOINT {name}", [f"RELEASE {name}"]
+            rollback = [f"ROLLBACK TO {name}", f"RELEASE {name}"]
+        self._conn.execute(begin)
+        self._depth += 1
+        try:
+            yield self
+        except BaseException:
+            self._depth -= 1
+            for statement in rollback:
+                self._conn.execute(statement)
+            raise
+        self._depth -= 1
+        for statement in commit:
+            self._conn.execute(statement)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    @contextlib.contextmanager
+    def time_limit(self, seconds: float):
+        """Interrupt any statement in this block that runs longer than `seconds`.
+
+        The interrupted statement raises `QueryTimeout`. Used for queries whose cost
+        user input controls (search).
+        """
+        deadline = time.monotonic() + seconds
+        self._conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if time.monotonic() <= deadline:
+                raise
+            raise QueryTimeout(f"query ran longer than {seconds} s") from exc
+        finally:
+            self._conn.set_progress_handler(None, PROGRESS_STEPS)
+
+    def close(self) -> None:
+        self._conn.close()

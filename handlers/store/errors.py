@@ -1,0 +1,34 @@
+"""Exceptions the store raises; handlers map them to HTTP statuses."""
+
+__all__ = [
+    "StoreError",
+    "UsernameTaken",
+    "AlreadyFriends",
+    "AlreadyRequested",
+    "SelfRelation",
+    "QueryTimeout",
+]
+
+
+class StoreError(Exception):
+    """Base class: a store operation could not be done as asked."""
+
+
+class UsernameTaken(StoreError):
+    """The username exists already (compared case-insensitively). HTTP 409."""
+
+
+class AlreadyFriends(StoreError):
+    """A friend request between two people who are already friends. HTTP 409."""
+
+
+class AlreadyRequested(StoreError):
+    """A second friend request from the same sender to the same person. HTTP 409."""
+
+
+class SelfRelation(StoreError):
+    """A friend request to oneself. HTTP 422."""
+
+
+class QueryTimeout(StoreError):
+    """A query ran past its time budget and was interrupted."""
