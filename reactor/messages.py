@@ -149,17 +149,28 @@ class Request:
 
 
 class FileBody:
-    """A byte range of an open file, sent with `os.sendfile`."""
+    """A byte range of an open file, sent with `os.sendfile`.
 
-    __slots__ = ("file", "offset", "count")
+    `file` is a raw file descriptor (int) or an object with `fileno()`; the body
+    owns it and closes it once sent (or when the connection drops).
+    """
+
+    __slots__ = ("file", "fd", "offset", "count")
 
     def __init__(self, file, offset: int, count: int):
         self.file = file
+        self.fd = file if isinstance(file, int) else file.fileno()
         self.offset = offset
         self.count = count
 
     def close(self) -> None:
-        self.file.close()
+        if self.file is None:
+            return
+        if isinstance(self.file, int):
+            os.close(self.file)
+        else:
+            self.file.close()
+        self.file = None
 
 
 _JSON_TYPE = "application/json"
@@ -219,9 +230,9 @@ class Response:
     @classmethod
     def file(cls, path, content_type="application/octet-stream", headers=None):
         """The whole file at `path` (opened now; raises OSError if it cannot be)."""
-        f = open(path, "rb")
-        size = os.fstat(f.fileno()).st_size
-        return cls(FileBody(f, 0, size), 200, headers, content_type)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        size = os.fstat(fd).st_size
+        return cls(FileBody(fd, 0, size), 200, headers, content_type)
 
     def header(self, name: str, default=None):
         lname = name.lower()

@@ -95,7 +95,7 @@ class _Channel:
                         continue
                     del segment[:n]
                     break
-                n = os.sendfile(sock.fileno(), segment.file.fileno(), segment.offset,
+                n = os.sendfile(sock.fileno(), segment.fd, segment.offset,
                                 min(segment.count, SENDFILE_BYTES))
                 if n == 0:  # the file shrank under us; the framing is now a lie
                     conn.close()
