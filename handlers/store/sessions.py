@@ -1,0 +1,101 @@
+"""Log-in sessions and the failed-login throttle.
+
+Only a hash of the session token is stored (the caller hashes it), so reading the
+database does not yield a usable cookie. A session dict is {session_id, user_id,
+csrf_token, expires_at, username, name, created_at} where the last three describe
+the user (created_at is the user's sign-up time).
+"""
+
+__all__ = [
+    "create_session",
+    "get_session",
+    "delete_session",
+    "delete_expired_sessions",
+    "delete_user_sessions",
+    "record_failed_login",
+    "count_failed_logins",
+    "oldest_failed_login",
+    "clear_failed_logins",
+    "prune_failed_logins",
+]
+
+_SESSION_SQL = """
+SELECT s.id AS session_id, s.user_id, s.csrf_token, s.expires_at,
+       u.username, u.name, u.created_at
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = :token_hash
+"""
+_LIVE_SESSION_SQL = _SESSION_SQL + " AND s.expires_at > :now"
+
+
+def create_session(db, *, user_id: int, token_hash: str, csrf_token: str, now: int,
+                   expires_at: int) -> dict:
+    """Store a new session and return its dict (as `get_session` would)."""
+    db.execute(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)"
+        " VALUES (:token_hash, :user_id, :csrf_token, :now, :expires_at)",
+        {"token_hash": token_hash, "user_id": user_id, "csrf_token": csrf_token,
+         "now": now, "expires_at": expires_at})
+    return db.query_one(_SESSION_SQL, {"token_hash": token_hash})
+
+
+def get_session(db, *, token_hash: str, now: int):
+    """The live session for this token hash, or None if unknown or expired."""
+    return db.query_one(_LIVE_SESSION_SQL, {"token_hash": token_hash, "now": now})
+
+
+def delete_session(db, *, token_hash: str) -> bool:
+    """Log out: forget the session. True if there was one."""
+    return db.execute_rowcount("DELETE FROM sessions WHERE token_hash = :token_hash",
+                               {"token_hash": token_hash}) > 0
+
+
+def delete_expired_sessions(db, *, now: int) -> int:
+    """Drop sessions whose expiry has passed; returns how many."""
+    return db.execute_rowcount("DELETE FROM sessions WHERE expires_at <= :now", {"now": now})
+
+
+def delete_user_sessions(db, *, user_id: int) -> int:
+    """Log a user out everywhere; returns how many sessions ended."""
+    return db.execute_rowcount("DELETE FROM sessions WHERE user_id = :user_id",
+                               {"user_id": user_id})
+
+
+# The throttle keys on the lower-cased username so "Alice" and "alice" share a budget,
+# exactly as they share an account.
+
+def record_failed_login(db, *, username: str, now: int) -> None:
+    """Count one failed attempt against `username` (known or not)."""
+    db.execute("INSERT INTO failed_logins (username, attempted_at) VALUES (:username, :now)",
+               {"username": username.lower(), "now": now})
+
+
+def count_failed_logins(db, *, username: str, since: int) -> int:
+    """Failed attempts against `username` at or after `since`."""
+    return db.query_value(
+        "SELECT count(*) FROM failed_logins WHERE username = :username AND attempted_at >= :since",
+        {"username": username.lower(), "since": since})
+
+
+def oldest_failed_login(db, *, username: str, since: int):
+    """The time of the first failed attempt at or after `since`, or None.
+
+    The throttle uses it for Retry-After: the window frees a slot when this
+    attempt ages out.
+    """
+    return db.query_value(
+        "SELECT min(attempted_at) FROM failed_logins"
+        " WHERE username = :username AND attempted_at >= :since",
+        {"username": username.lower(), "since": since})
+
+
+def clear_failed_logins(db, *, username: str) -> None:
+    """Forget failed attempts after a successful login."""
+    db.execute("DELETE FROM failed_logins WHERE username = :username",
+               {"username": username.lower()})
+
+
+def prune_failed_logins(db, *, before: int) -> int:
+    """Drop attempts older than `before` (they no longer count); returns how many."""
+    return db.execute_rowcount("DELETE FROM failed_logins WHERE attempted_at < :before",
+                               {"before": before})

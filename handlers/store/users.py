@@ -1,0 +1,166 @@
+"""People: sign-up, look-up, search, suggestions and last-seen times.
+
+A user dict is {id, username, name, created_at}; `created_at` is unix seconds.
+Usernames are unique without regard to case ("Alice" and "alice" are one person):
+the column is COLLATE NOCASE, so every comparison below is case-insensitive.
+"""
+
+import logging
+import sqlite3
+
+from .errors import QueryTimeout, UsernameTaken
+
+__all__ = [
+    "create_user",
+    "get_user",
+    "get_user_by_username",
+    "get_credentials",
+    "search_users",
+    "suggest_users",
+    "touch_last_seen",
+    "MAX_SEARCH_RESULTS",
+]
+
+log = logging.getLogger(__name__)
+
+USER_COLUMNS = "u.id, u.username, u.name, u.created_at"
+
+# Search scans every user (a substring can sit anywhere in a name), so the caller's
+# limit is capped and the scan gets a time budget; past it we fall back to prefix
+# matches, which the NOCASE indexes answer directly.
+MAX_SEARCH_RESULTS = 50
+SEARCH_TIME_BUDGET_SECONDS = 0.25
+MAX_SUGGESTIONS = 50
+
+# Presence needs minute resolution, not per-request writes: skip the UPDATE while
+# the stored time is this fresh, so a busy user costs one write per interval.
+LAST_SEEN_RESOLUTION_SECONDS = 15
+
+LIKE_ESCAPE = "\\"
+
+
+def create_user(db, *, username: str, name: str, password_hash: str, now: int) -> dict:
+    """Insert a user and return its dict. Raises UsernameTaken (any letter case)."""
+    params = {"username": username, "name": name, "password_hash": password_hash, "now": now}
+    try:
+        user_id = db.execute(
+            "INSERT INTO users (username, name, password_hash, created_at)"
+            " VALUES (:username, :name, :password_hash, :now)", params)
+    except sqlite3.IntegrityError as exc:
+        raise UsernameTaken(username) from exc
+    return {"id": user_id, "username": username, "name": name, "created_at": now}
+
+
+def get_user(db, user_id):
+    """The user with this id, or None."""
+    return db.query_one(f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = :user_id",
+                        {"user_id": user_id})
+
+
+def get_user_by_username(db, username):
+    """The user with this username in any letter case, or None."""
+    return db.query_one(f"SELECT {USER_COLUMNS} FROM users u WHERE u.username = :username",
+                        {"username": username})
+
+
+def get_credentials(db, username):
+    """{id, username, password_hash} for a login attempt, or None if unknown."""
+    return db.query_one(
+        "SELECT id, username, password_hash FROM users WHERE username = :username",
+        {"username": username})
+
+
+def escape_like(text: str) -> str:
+    """Make `text` match literally inside a LIKE pattern (`_` is a username character)."""
+    return (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+            .replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_"))
+
+
+_SEARCH_SQL = f"""
+SELECT {USER_COLUMNS} FROM users u
+WHERE u.username LIKE :contains ESCAPE '\\' OR u.name LIKE :contains ESCAPE '\\'
+ORDER BY (u.username LIKE :prefix ESCAPE '\\' OR u.name LIKE :prefix ESCAPE '\\') DESC,
+         u.username
+LIMIT :limit
+"""
+
+_PREFIX_SQL = f"""
+SELECT {USER_COLUMNS} FROM users u
+WHERE u.username LIKE :prefix ESCAPE '\\' OR u.name LIKE :prefix ESCAPE '\\'
+ORDER BY u.username
+LIMIT :limit
+"""
+
+
+def search_users(db, *, q: str, limit: int = 20) -> list:
+    """Users whose username or name contains `q` (any case), prefix matches first.
+
+    `%` and `_` in `q` match themselves. A blank query matches nobody. At most
+    MAX_SEARCH_RESULTS rows come back whatever `limit` asks for.
+    """
+    q = (q or "").strip()
+    if not q:
+        return []
+    pattern = escape_like(q)
+    params = {"contains": f"%{pattern}%", "prefix": f"{pattern}%",
+              "limit": max(1, min(int(limit), MAX_SEARCH_RESULTS))}
+    try:
+        with db.time_limit(SEARCH_TIME_BUDGET_SECONDS):
+            return db.query_all(_SEARCH_SQL, params)
+    except QueryTimeout:
+        log.warning("user search for %r ran out of time; answering prefix matches", q)
+        return db.query_all(_PREFIX_SQL, params)
+
+
+# Friends of friends ranked by mutual friends, then the newest other people to fill
+# the list. Both branches skip self, friends and anyone with a pending request in
+# either direction; the fill branch walks users newest first and stops at LIMIT.
+_SUGGEST_TEMPLATE = f"""
+WITH friend(id) AS (
+    SELECT user_b FROM friendships WHERE user_a = :viewer_id
+    UNION ALL
+    SELECT user_a FROM friendships WHERE user_b = :viewer_id
+),
+fof(id) AS (
+    SELECT fs.user_b FROM friend f JOIN friendships fs ON fs.user_a = f.id
+    UNION ALL
+    SELECT fs.user_a FROM friend f JOIN friendships fs ON fs.user_b = f.id
+),
+candidate(id, mutual) AS (
+    SELECT id, count(*) FROM fof GROUP BY id
+    UNION ALL
+    SELECT * FROM (SELECT u.id, 0 FROM users u
+                   WHERE {{eligible}} ORDER BY u.id DESC LIMIT :limit)
+)
+SELECT {USER_COLUMNS}
+FROM (SELECT id, max(mutual) AS mutual FROM candidate GROUP BY id) c
+JOIN users u ON u.id = c.id
+WHERE {{eligible}}
+ORDER BY c.mutual DESC, u.id DESC
+LIMIT :limit
+"""
+
+_ELIGIBLE = """
+u.id <> :viewer_id
+AND u.id NOT IN (SELECT id FROM friend)
+AND NOT EXISTS (SELECT 1 FROM friend_requests r
+                WHERE r.from_id = :viewer_id AND r.to_id = u.id)
+AND NOT EXISTS (SELECT 1 FROM friend_requests r
+                WHERE r.from_id = u.id AND r.to_id = :viewer_id)
+"""
+_SUGGEST_SQL = _SUGGEST_TEMPLATE.format(eligible=_ELIGIBLE)
+
+
+def suggest_users(db, *, viewer_id: int, limit: int = 10) -> list:
+    """People the viewer might add: friends of friends first (most mutual friends
+    first), then the newest members. Never self, friends, or pending requests."""
+    params = {"viewer_id": viewer_id, "limit": max(1, min(int(limit), MAX_SUGGESTIONS))}
+    return db.query_all(_SUGGEST_SQL, params)
+
+
+def touch_last_seen(db, *, user_id: int, now: int) -> None:
+    """Record that the user was active at `now` (at most one write per interval)."""
+    db.execute(
+        "UPDATE users SET last_seen_at = :now WHERE id = :user_id"
+        " AND (last_seen_at IS NULL OR last_seen_at <= :now - :resolution)",
+        {"user_id": user_id, "now": now, "resolution": LAST_SEEN_RESOLUTION_SECONDS})

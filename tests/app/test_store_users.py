@@ -1,0 +1,93 @@
+"""users.py: case-insensitive usernames, look-ups, search with LIKE wildcards."""
+
+import pytest
+from store_fixtures import (
+    FAKE_HASH,
+    T0,
+    db_fixture,  # noqa: F401  (the `db` fixture)
+    make_user,
+)
+
+from handlers.store import errors, users
+
+
+def test_create_user_returns_the_user_dict(db):
+    user = make_user(db, "alice", "Alice Liddell")
+    assert user == {"id": user["id"], "username": "alice", "name": "Alice Liddell",
+                    "created_at": T0}
+    assert users.get_user(db, user["id"]) == user
+
+
+def test_usernames_are_unique_whatever_the_case(db):
+    make_user(db, "alice")
+    with pytest.raises(errors.UsernameTaken):
+        make_user(db, "ALICE")
+    assert db.query_value("SELECT count(*) FROM users") == 1
+
+
+def test_username_lookup_ignores_case_and_keeps_the_spelling(db):
+    make_user(db, "MixedCase")
+    assert users.get_user_by_username(db, "mixedcase")["username"] == "MixedCase"
+    assert users.get_user_by_username(db, "nobody") is None
+    assert users.get_user(db, 999) is None
+
+
+def test_credentials_hold_the_password_hash(db):
+    user = make_user(db, "alice")
+    assert users.get_credentials(db, "Alice") == {
+        "id": user["id"], "username": "alice", "password_hash": FAKE_HASH}
+    assert users.get_credentials(db, "bob") is None
+
+
+def _usernames(rows):
+    return [row["username"] for row in rows]
+
+
+def test_search_matches_username_or_name_prefix_first(db):
+    make_user(db, "zed_smith", "Zed")
+    make_user(db, "smithers", "Waylon")
+    make_user(db, "carol", "Carol Smith")
+    make_user(db, "dave", "Dave")
+    found = _usernames(users.search_users(db, q="SMITH", limit=10))
+    assert found[0] == "smithers"  # the only prefix match
+    assert sorted(found[1:]) == ["carol", "zed_smith"]
+
+
+def test_search_treats_underscore_and_percent_literally(db):
+    make_user(db, "a_b")
+    make_user(db, "axb")
+    make_user(db, "percent", "100% real")
+    make_user(db, "plain", "100 real")
+    assert _usernames(users.search_users(db, q="a_b", limit=10)) == ["a_b"]
+    assert _usernames(users.search_users(db, q="100%", limit=10)) == ["percent"]
+    assert _usernames(users.search_users(db, q="%", limit=10)) == ["percent"]
+    assert users.search_users(db, q="\\", limit=10) == []
+
+
+def test_search_with_a_blank_query_finds_nobody(db):
+    make_user(db, "alice")
+    assert users.search_users(db, q="  ", limit=10) == []
+
+
+def test_search_caps_the_number_of_rows(db):
+    db.execute_many(
+        "INSERT INTO users (username, name, password_hash, created_at)"
+        " VALUES (:username, 'Same', 'x', 0)",
+        [{"username": f"user{i}"} for i in range(users.MAX_SEARCH_RESULTS + 20)])
+    assert len(users.search_users(db, q="user", limit=10_000)) == users.MAX_SEARCH_RESULTS
+    assert len(users.search_users(db, q="same", limit=3)) == 3
+
+
+def test_touch_last_seen_writes_at_most_once_per_interval(db):
+    user = make_user(db, "alice")
+
+    def seen():
+        return db.query_value("SELECT last_seen_at FROM users WHERE id = :id", {"id": user["id"]})
+
+    users.touch_last_seen(db, user_id=user["id"], now=T0)
+    assert seen() == T0
+    users.touch_last_seen(db, user_id=user["id"], now=T0 + 1)
+    assert seen() == T0
+    later = T0 + users.LAST_SEEN_RESOLUTION_SECONDS
+    users.touch_last_seen(db, user_id=user["id"], now=later)
+    assert seen() == later
