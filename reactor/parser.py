@@ -151,6 +151,8 @@ class RequestParser:
         phase = self._phase
         try:
             if phase == _Phase.HEAD:
+                if not self._buf and not self.eof:
+                    return NEED_DATA
                 return self._parse_head()
             if phase == _Phase.FIXED:
                 return self._read_fixed()
