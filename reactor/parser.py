@@ -74,8 +74,11 @@ END_OF_MESSAGE = EndOfMessage()
 _TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") ([\x21-\x7e]+) HTTP/([0-9])\.([0-9])")
 _LOOKS_LIKE_HTTP = re.compile(rb"\S+ \S+ HTTP/[0-9.]+\Z")
-# name ":" OWS value OWS, value without control characters other than HTAB.
-_FIELD = re.compile(rb"(" + _TOKEN + rb"):[ \t]*((?:[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x08\x0a-\x1f\x7f \t])?)[ \t]*")
+# name ":" OWS value OWS, value without control characters other than HTAB. The
+# value is one character class (OWS is stripped afterwards): a pattern that tells
+# trailing OWS from the value by backtracking is quadratic in runs of spaces.
+_FIELD = re.compile(rb"(" + _TOKEN + rb"):([^\x00-\x08\x0a-\x1f\x7f]*)")
+_VERSION = re.compile(rb"HTTP/[0-9]+\.[0-9]+")
 # RFC 3986 reg-name / IPv4 / IP-literal, then an optional port.
 _HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?\Z")
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;.*)?\Z")
@@ -170,6 +173,11 @@ class RequestParser:
 
     def _parse_head(self):
         buf = self._buf
+        # Skip blank lines before a request (RFC 9112 §2.2 allows one CRLF), here
+        # and not only in the incomplete case, so the result never depends on
+        # how the bytes were split.
+        while buf[:2] == b"\r\n":
+            del buf[:2]
         end = buf.find(b"\r\n\r\n")
         if end < 0:
             return self._check_incomplete_head()
@@ -190,11 +198,10 @@ class RequestParser:
 
     def _check_incomplete_head(self):
         buf = self._buf
-        # Skip blank lines before a request (RFC 9112 §2.2 allows one CRLF).
-        while buf[:2] == b"\r\n":
-            del buf[:2]
         line_end = buf.find(b"\r\n")
-        if line_end < 0 and len(buf) > self.max_request_line_bytes:
+        # A line at the limit may have its CR here and its LF still on the way.
+        pending = len(buf) - (buf[-1:] == b"\r")
+        if line_end < 0 and pending > self.max_request_line_bytes:
             raise ProtocolError(414, "Request line too long")
         if line_end > self.max_request_line_bytes:
             raise ProtocolError(414, "Request line too long")
@@ -211,9 +218,11 @@ class RequestParser:
     def _parse_request_line(self, line: bytes) -> Request:
         m = _REQUEST_LINE.fullmatch(line)
         if m is None:
+            # 505 only when the version is the one thing wrong with the line.
             if _LOOKS_LIKE_HTTP.match(line) and line.count(b" ") == 2:
-                method, _, version = line.split(b" ")
-                if re.fullmatch(rb"HTTP/[0-9]+\.[0-9]+", version) and re.fullmatch(_TOKEN, method):
+                version = line.rsplit(b" ", 1)[1]
+                if (_VERSION.fullmatch(version)
+                        and _REQUEST_LINE.fullmatch(line[:-len(version)] + b"HTTP/1.1")):
                     raise ProtocolError(505, "HTTP version not supported")
             raise BadRequest("Malformed request line")
         method, raw_target, major, minor = m.groups()
@@ -238,7 +247,8 @@ class RequestParser:
                 if b":" in line and line.split(b":", 1)[0][-1:] in (b" ", b"\t"):
                     raise BadRequest("Whitespace before a header field's colon")
                 raise BadRequest("Malformed header field")
-            append((m.group(1).decode("ascii").lower(), m.group(2).decode("latin-1")))
+            append((m.group(1).decode("ascii").lower(),
+                    m.group(2).strip(b" \t").decode("latin-1")))
         return fields
 
     def _apply_fields(self, request: Request, fields) -> None:
