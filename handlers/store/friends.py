@@ -1,0 +1,175 @@
+"""Friend requests and friendships.
+
+Theory of operation. Between two people there is at most one of:
+  - nothing ("none"),
+  - a pending request, a row in friend_requests(from_id, to_id),
+  - a friendship, one row in friendships(user_a, user_b) with user_a < user_b.
+`request_or_accept` moves none -> request, or (when the other side asked first)
+request -> friendship; `remove_relation` moves any state back to none. Each move
+runs in one transaction, so a request is never deleted without its friendship
+being written, and the pair can never hold a request and a friendship at once.
+"""
+
+from .errors import AlreadyFriends, AlreadyRequested, SelfRelation
+from .users import USER_COLUMNS
+
+__all__ = [
+    "friendship_state",
+    "friendship_states",
+    "request_or_accept",
+    "remove_relation",
+    "are_friends",
+    "friends_of",
+    "friend_ids",
+    "friends_seen_since",
+    "incoming_requests",
+    "outgoing_requests",
+    "FRIEND_IDS_CTE",
+]
+
+# The viewer's friends as a one-column table `friend(id)`: one seek on each side of
+# the canonical pair, so callers never repeat the user_a/user_b dance.
+FRIEND_IDS_CTE = """
+friend(id) AS (
+    SELECT user_b FROM friendships WHERE user_a = :user_id
+    UNION ALL
+    SELECT user_a FROM friendships WHERE user_b = :user_id
+)"""
+
+# State of each id in json array :user_ids as seen by :viewer_id. The request
+# branches are plain seeks on the unique (from_id, to_id) index.
+_STATES_SQL = """
+SELECT ids.value AS user_id,
+       CASE
+         WHEN ids.value = :viewer_id THEN 'self'
+         WHEN EXISTS (SELECT 1 FROM friendships
+                      WHERE user_a = min(ids.value, :viewer_id)
+                        AND user_b = max(ids.value, :viewer_id)) THEN 'friends'
+         WHEN EXISTS (SELECT 1 FROM friend_requests
+                      WHERE from_id = :viewer_id AND to_id = ids.value) THEN 'request_sent'
+         WHEN EXISTS (SELECT 1 FROM friend_requests
+                      WHERE from_id = ids.value AND to_id = :viewer_id) THEN 'request_received'
+         ELSE 'none'
+       END AS state
+FROM json_each(:user_ids) AS ids
+"""
+
+
+def _pair(a: int, b: int) -> dict:
+    return {"user_a": min(a, b), "user_b": max(a, b)}
+
+
+def friendship_states(db, *, viewer_id, user_ids) -> dict:
+    """{user_id: state} for many users at once (user lists, search results).
+
+    A state is "self", "friends", "request_sent" (viewer asked), "request_received"
+    (they asked) or "none". A logged-out viewer (None) sees "none" for everyone.
+    """
+    ids = [int(user_id) for user_id in user_ids]
+    if viewer_id is None:
+        return {user_id: "none" for user_id in ids}
+    rows = db.query_all(_STATES_SQL, {"viewer_id": viewer_id, "user_ids": _json_ids(ids)})
+    return {row["user_id"]: row["state"] for row in rows}
+
+
+def friendship_state(db, *, viewer_id, other_id) -> str:
+    """The relation between the viewer and one other user (see friendship_states)."""
+    return friendship_states(db, viewer_id=viewer_id, user_ids=[other_id])[int(other_id)]
+
+
+def _json_ids(ids) -> str:
+    # Ids are ints (checked by the caller's int()), so this is a well-formed JSON array.
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
+
+
+def are_friends(db, *, a: int, b: int) -> bool:
+    if a is None or b is None or a == b:
+        return False
+    return db.query_one(
+        "SELECT 1 AS yes FROM friendships WHERE user_a = :user_a AND user_b = :user_b",
+        _pair(a, b)) is not None
+
+
+def _request_exists(db, from_id: int, to_id: int) -> bool:
+    return db.query_one(
+        "SELECT 1 AS yes FROM friend_requests WHERE from_id = :from_id AND to_id = :to_id",
+        {"from_id": from_id, "to_id": to_id}) is not None
+
+
+def request_or_accept(db, *, from_id: int, to_id: int, now: int) -> str:
+    """Ask `to_id` to be friends, or accept if they already asked `from_id`.
+
+    Returns "request_sent" or "friends". Raises SelfRelation, AlreadyFriends, or
+    AlreadyRequested (a request from `from_id` is already pending).
+    """
+    if from_id == to_id:
+        raise SelfRelation("cannot befriend yourself")
+    with db.transaction():
+        if are_friends(db, a=from_id, b=to_id):
+            raise AlreadyFriends(f"{from_id} and {to_id} are friends")
+        if _request_exists(db, from_id, to_id):
+            raise AlreadyRequested(f"{from_id} already asked {to_id}")
+        if _request_exists(db, to_id, from_id):
+            db.execute("DELETE FROM friend_requests WHERE from_id = :from_id AND to_id = :to_id",
+                       {"from_id": to_id, "to_id": from_id})
+            db.execute("INSERT INTO friendships (user_a, user_b, created_at)"
+                       " VALUES (:user_a, :user_b, :now)", {**_pair(from_id, to_id), "now": now})
+            return "friends"
+        db.execute("INSERT INTO friend_requests (from_id, to_id, created_at)"
+                   " VALUES (:from_id, :to_id, :now)",
+                   {"from_id": from_id, "to_id": to_id, "now": now})
+        return "request_sent"
+
+
+def remove_relation(db, *, viewer_id: int, other_id: int):
+    """Undo whatever links the viewer to `other_id`.
+
+    Returns "unfriended", "cancelled" (the viewer's own request), "declined" (their
+    request to the viewer), or None when there was nothing to undo.
+    """
+    with db.transaction():
+        if db.execute_rowcount(
+                "DELETE FROM friendships WHERE user_a = :user_a AND user_b = :user_b",
+                _pair(viewer_id, other_id)):
+            return "unfriended"
+        undo = "DELETE FROM friend_requests WHERE from_id = :from_id AND to_id = :to_id"
+        if db.execute_rowcount(undo, {"from_id": viewer_id, "to_id": other_id}):
+            return "cancelled"
+        if db.execute_rowcount(undo, {"from_id": other_id, "to_id": viewer_id}):
+            return "declined"
+        return None
+
+
+def friend_ids(db, *, user_id: int) -> list:
+    """Ids of the user's friends (unordered)."""
+    rows = db.query_all(f"WITH {FRIEND_IDS_CTE} SELECT id FROM friend", {"user_id": user_id})
+    return [row["id"] for row in rows]
+
+
+def friends_of(db, *, user_id: int) -> list:
+    """The user's friends as user dicts, by name."""
+    return db.query_all(
+        f"WITH {FRIEND_IDS_CTE} SELECT {USER_COLUMNS} FROM friend f JOIN users u ON u.id = f.id"
+        " ORDER BY u.name, u.username", {"user_id": user_id})
+
+
+def friends_seen_since(db, *, user_id: int, since: int) -> list:
+    """Friends whose last activity (`users.touch_last_seen`) is at or after `since`."""
+    return db.query_all(
+        f"WITH {FRIEND_IDS_CTE} SELECT {USER_COLUMNS} FROM friend f JOIN users u ON u.id = f.id"
+        " WHERE u.last_seen_at >= :since ORDER BY u.name, u.username",
+        {"user_id": user_id, "since": since})
+
+
+def incoming_requests(db, *, user_id: int) -> list:
+    """People who asked the user to be friends, newest request first."""
+    return db.query_all(
+        f"SELECT {USER_COLUMNS} FROM friend_requests r JOIN users u ON u.id = r.from_id"
+        " WHERE r.to_id = :user_id ORDER BY r.id DESC", {"user_id": user_id})
+
+
+def outgoing_requests(db, *, user_id: int) -> list:
+    """People the user asked, newest request first."""
+    return db.query_all(
+        f"SELECT {USER_COLUMNS} FROM friend_requests r JOIN users u ON u.id = r.to_id"
+        " WHERE r.from_id = :user_id ORDER BY r.id DESC", {"user_id": user_id})
