@@ -1,0 +1,138 @@
+"""View models: store rows turned into the plain dicts the templates read.
+
+Templates only test and print; every decision (relative times, initials, avatar
+colour, which friendship button, which menu) is made here, so it can be tested
+without HTML. Every dict carries every key its partial reads, because Mustache
+looks a missing key up in the enclosing scopes, and a post without `is_mine`
+must not borrow one from the page.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+
+from ..store.times import iso
+
+__all__ = [
+    "AVATAR_COLOURS", "VISIBILITIES", "avatar_index", "exact_time", "initials", "joined",
+    "post_view", "relative_time", "user_view", "visibility_options",
+]
+
+# Eight avatar colours (`.avatar--c0` .. `.avatar--c7` in style.css), all dark enough
+# for white initials at WCAG AA.
+AVATAR_COLOURS = 8
+
+# (value, label, icon) in the order the selectors offer them.
+VISIBILITIES = (
+    ("public", "Public", "globe"),
+    ("friends", "Friends", "users"),
+    ("private", "Only me", "lock"),
+)
+_VISIBILITY = {value: (label, icon) for value, label, icon in VISIBILITIES}
+DEFAULT_VISIBILITY = "friends"
+
+_MINUTE, _HOUR, _DAY = 60, 3600, 86400
+_FRIENDSHIP_FLAGS = {"none": "fs_none", "request_sent": "fs_sent",
+                     "request_received": "fs_received", "friends": "fs_friends",
+                     "self": "fs_self"}
+
+
+def avatar_index(username: str) -> int:
+    """A stable colour number for a username (the same on every page and process)."""
+    return zlib.crc32(username.lower().encode("utf-8")) % AVATAR_COLOURS
+
+
+def initials(name: str, username: str = "") -> str:
+    """Up to two capital letters: first and last word of the name ("Ada Lovelace" -> "AL")."""
+    words = [w for w in name.split() if w[:1].isalnum()]
+    if not words:
+        return (username[:1] or "?").upper()
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+def relative_time(ts: int, now: int) -> str:
+    """"just now", "5 min ago", "2 h ago", "yesterday", "3 days ago", then a date."""
+    seconds = max(0, int(now) - int(ts))
+    if seconds < 45:
+        return "just now"
+    if seconds < _HOUR:
+        return f"{max(1, round(seconds / _MINUTE))} min ago"
+    if seconds < _DAY:
+        return f"{seconds // _HOUR} h ago"
+    if seconds < 2 * _DAY:
+        return "yesterday"
+    if seconds < 7 * _DAY:
+        return f"{seconds // _DAY} days ago"
+    then = time.gmtime(ts)
+    if then.tm_year == time.gmtime(now).tm_year:
+        return f"{then.tm_mday} {time.strftime('%b', then)}"
+    return f"{then.tm_mday} {time.strftime('%b %Y', then)}"
+
+
+def exact_time(ts: int) -> str:
+    """The full UTC time for tooltips: "26 Nov 2026, 12:00 UTC"."""
+    then = time.gmtime(ts)
+    return f"{then.tm_mday} {time.strftime('%b %Y, %H:%M', then)} UTC"
+
+
+def joined(ts: int) -> str:
+    """"November 2026"."""
+    return time.strftime("%B %Y", time.gmtime(ts))
+
+
+def first_name(name: str) -> str:
+    words = name.split()
+    return words[0] if words else name
+
+
+def visibility_options(selected: str) -> list[dict]:
+    return [{"value": value, "label": label, "selected": value == selected}
+            for value, label, _ in VISIBILITIES]
+
+
+def user_view(user: dict, *, friendship: str | None = None) -> dict:
+    """A user for templates: names, initials, avatar class, profile URL, and one
+    `fs_*` flag per friendship state (all False when `friendship` is None)."""
+    colour = avatar_index(user["username"])
+    view = {
+        "id": user["id"],
+        "username": user["username"],
+        "name": user["name"],
+        "first_name": first_name(user["name"]),
+        "initials": initials(user["name"], user["username"]),
+        "avatar_class": f"avatar--c{colour}",
+        "cover_class": f"cover--c{colour}",
+        "url": f"/u/{user['username']}",
+        "friendship": friendship or "",
+    }
+    for state, flag in _FRIENDSHIP_FLAGS.items():
+        view[flag] = friendship == state
+    return view
+
+
+def post_view(post: dict, *, viewer_id: int | None, now: int, image_url) -> dict:
+    """A post for `_post_card`. `image_url(image_name)` builds the photo's URL."""
+    author = {"id": post["author_id"], "username": post["author_username"],
+              "name": post["author_name"]}
+    label, icon = _VISIBILITY.get(post["visibility"], ("Only me", "lock"))
+    created = int(post["created_at"])
+    body = post["body"] or ""
+    is_mine = viewer_id is not None and viewer_id == post["author_id"]
+    return {
+        "id": post["id"],
+        "url": f"/posts/{post['id']}",
+        "author": user_view(author),
+        "body": body,
+        "visibility": post["visibility"],
+        "visibility_label": label,
+        "visibility_icon": icon,
+        "visibility_options": visibility_options(post["visibility"]) if is_mine else [],
+        "image_url": image_url(post["image_name"]) if post.get("image_name") else "",
+        "image_alt": body[:300] if body.strip() else f"Photo by {post['author_name']}",
+        "time_iso": iso(created),
+        "time_title": exact_time(created),
+        "time_relative": relative_time(created, now),
+        "is_mine": is_mine,
+    }

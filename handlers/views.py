@@ -1,0 +1,59 @@
+"""`Views`: the Mustache templates in `views/`, read and tokenized once, rendered with chevron.
+
+Every `views/*.mustache` file is a template named by its stem (`home`, `error`) and is
+also available as a partial under the same name; by convention partials start with
+an underscore (`_post_card`, `_top`). Pages share one layout through two partials:
+each page begins with `{{> _top}}` and ends with `{{> _bottom}}`, so no template
+ever needs `{{{ }}}` to splice rendered HTML into another.
+
+Templates are tokenized when `Views` is built: chevron accepts a token list in
+place of a template string (and as a partial), so a request neither reads the disk
+nor re-tokenizes. `{{ }}` escapes `& < > "`; attribute values in the templates are
+always double-quoted for that reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import chevron
+from chevron.tokenizer import tokenize
+
+__all__ = ["Views", "TEMPLATE_SUFFIX"]
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_SUFFIX = ".mustache"
+
+
+class Views:
+    """All templates of one directory, ready to render.
+
+    `render(name, context)` returns the HTML of template `name` with `context` (a
+    plain dict). Raises `KeyError` for an unknown template name, so a typo in a
+    handler fails loudly instead of rendering an empty page.
+    """
+
+    def __init__(self, views_dir: str | Path):
+        self.views_dir = Path(views_dir)
+        self._tokens: dict[str, list[tuple[str, str]]] = {}
+        for path in sorted(self.views_dir.glob("*" + TEMPLATE_SUFFIX)):
+            # The file's final newline would follow every inline partial into the page.
+            text = path.read_text(encoding="utf-8").removesuffix("\n")
+            self._tokens[path.name[: -len(TEMPLATE_SUFFIX)]] = list(tokenize(text))
+        log.debug("loaded %d templates from %s", len(self._tokens), self.views_dir)
+
+    @property
+    def names(self) -> list[str]:
+        """The template names, sorted."""
+        return sorted(self._tokens)
+
+    def has(self, name: str) -> bool:
+        return name in self._tokens
+
+    def render(self, name: str, context: dict) -> str:
+        """The HTML of template `name` rendered with `context`."""
+        tokens = self._tokens[name]
+        # partials_path=None: an unknown partial renders empty rather than reading disk.
+        return chevron.render(tokens, context, partials_path=None, partials_dict=self._tokens)
