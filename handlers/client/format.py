@@ -1,0 +1,187 @@
+"""Turning API objects into text for a terminal: posts, people, messages, times.
+
+Every function returns a string and takes a `Style`; a disabled style emits no
+escape codes, so the same code serves pipes, files and `NO_COLOR` users
+(https://no-color.org: colour is off whenever NO_COLOR is set and not empty).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+import unicodedata
+from datetime import datetime, timedelta, timezone
+
+__all__ = [
+    "Style", "display_width", "friendship_label", "parse_time", "relative_time",
+    "render_message", "render_post", "render_table", "render_user_rows",
+    "VISIBILITY_LABELS",
+]
+
+VISIBILITY_LABELS = {"public": "public", "friends": "friends", "private": "only me"}
+
+# datetime.UTC needs Python 3.11; MiniFace supports 3.10.
+_UTC = timezone(timedelta(0))
+
+FRIENDSHIP_LABELS = {
+    "self": "you",
+    "friends": "friends",
+    "request_sent": "request sent",
+    "request_received": "wants to be your friend",
+    "none": "",
+}
+
+
+class Style:
+    """ANSI styling that can be switched off as a whole."""
+
+    _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33",
+              "blue": "34", "magenta": "35", "cyan": "36"}
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    @classmethod
+    def for_stream(cls, stream, env=None) -> Style:
+        """Colour only on a terminal, and never when NO_COLOR is set."""
+        env = os.environ if env is None else env
+        isatty = getattr(stream, "isatty", lambda: False)
+        return cls(bool(isatty()) and not env.get("NO_COLOR") and env.get("TERM") != "dumb")
+
+    def paint(self, text: str, *styles: str) -> str:
+        if not self.enabled or not styles or not text:
+            return text
+        codes = ";".join(self._CODES[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def __getattr__(self, name: str):
+        # style.bold("x"), style.dim("x"), ... as shorthands for paint().
+        if name in self._CODES:
+            return lambda text: self.paint(text, name)
+        raise AttributeError(name)
+
+
+def parse_time(value: str) -> datetime:
+    """An API time ('2026-11-26T12:00:00Z') as an aware UTC datetime."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_UTC)
+    return parsed.astimezone(_UTC)
+
+
+def relative_time(value: str, now: datetime | None = None) -> str:
+    """'just now', '5 min ago', '3 h ago', 'yesterday', '4 days ago', then a date."""
+    try:
+        then = parse_time(value)
+    except (TypeError, ValueError):
+        return value or ""
+    now = now or datetime.now(_UTC)
+    seconds = (now - then).total_seconds()
+    if seconds < 60:  # includes small clock skew into the future
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    if days == 1:
+        return "yesterday"
+    if days < 7:
+        return f"{days} days ago"
+    local = then.astimezone()
+    if local.year == now.astimezone().year:
+        return f"{local.day} {local:%b}"
+    return f"{local.day} {local:%b %Y}"
+
+
+def clock_time(value: str) -> str:
+    """Local 'HH:MM' for today, else 'D Mon HH:MM' (chat timestamps)."""
+    try:
+        local = parse_time(value).astimezone()
+    except (TypeError, ValueError):
+        return ""
+    if local.date() == datetime.now().astimezone().date():
+        return f"{local:%H:%M}"
+    return f"{local.day} {local:%b %H:%M}"
+
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal (escape codes none, wide characters two)."""
+    text = _ANSI_ESCAPE.sub("", text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else
+               0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def render_table(rows: list[list[str]], style: Style, column_styles=()) -> str:
+    """Rows of plain cells as aligned columns; styles apply after padding."""
+    if not rows:
+        return ""
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            cell = _pad(cell, widths[i]) if i < len(row) - 1 else cell
+            styles = column_styles[i] if i < len(column_styles) else ()
+            cells.append(style.paint(cell, *styles) if cell.strip() else cell)
+        lines.append("  " + "  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def friendship_label(state: str | None) -> str:
+    return FRIENDSHIP_LABELS.get(state or "none", state or "")
+
+
+def render_user_rows(users: list[dict], style: Style, *, numbered: bool = False,
+                     start: int = 1, online: set[str] = frozenset()) -> str:
+    """People as a table: [number] @username, name, friendship (or "online")."""
+    rows = []
+    for i, user in enumerate(users, start):
+        status = "online" if user["username"] in online else friendship_label(user.get("friendship"))
+        row = ["@" + user["username"], user.get("name", ""), status]
+        rows.append(([f"{i:>2}"] if numbered else []) + row)
+    styles = ([("dim",)] if numbered else []) + [("bold",), (), ("green",)]
+    return render_table(rows, style, styles)
+
+
+def render_post(post: dict, style: Style, *, width: int = 80, server: str = "",
+                now: datetime | None = None) -> str:
+    """A post as a card: header line, the text with its line breaks, the photo link."""
+    author = post.get("author") or {}
+    visibility = VISIBILITY_LABELS.get(post.get("visibility"), post.get("visibility", ""))
+    header = "  ".join([
+        style.dim(f"#{post['id']}"),
+        style.bold(author.get("name", "")) + " " + style.cyan("@" + author.get("username", "")),
+        style.dim(f"{relative_time(post.get('created_at', ''), now)} · {visibility}"),
+    ])
+    lines = [header]
+    indent = "     "
+    for paragraph in (post.get("body") or "").splitlines() or []:
+        lines.extend(textwrap.wrap(paragraph, max(20, width - len(indent)),
+                                   initial_indent=indent, subsequent_indent=indent) or [""])
+    if post.get("image_url"):
+        url = post["image_url"]
+        if url.startswith("/"):
+            url = server + url
+        lines.append(indent + style.magenta("[photo] ") + url)
+    return "\n".join(lines)
+
+
+def render_message(message: dict, me: str, style: Style) -> str:
+    """A chat line: '12:03 bob: hello' (my own name shown as 'me')."""
+    sender = message.get("from", "?")
+    name = "me" if sender == me else sender
+    who = style.green(name) if sender == me else style.cyan(name)
+    stamp = clock_time(message.get("created_at", ""))
+    lines = (message.get("body") or "").split("\n")
+    text = f"{style.dim(stamp)} {who}: {lines[0]}"
+    pad = " " * (display_width(stamp) + display_width(name) + 3)
+    return "\n".join([text] + [pad + line for line in lines[1:]])
