@@ -1,0 +1,55 @@
+"""Accounts: sign up, log in, log out, and who am I."""
+
+from __future__ import annotations
+
+from reactor import Response
+
+from .. import auth
+from ..base import ApiHandler, then_on_loop
+from .shapes import one_user_json, user_json
+
+__all__ = ["Login", "Logout", "Me", "Signup"]
+
+
+class Signup(ApiHandler):
+    def post(self):
+        self.check_anonymous_csrf()
+        data = self.json_body()
+        future = auth.signup(self.ctx, self.server, username=data.get("username"),
+                             name=data.get("name"), password=data.get("password"))
+        return then_on_loop(self.server, future,
+                            lambda user: Response.json(user_json(user), 201))
+
+
+class Login(ApiHandler):
+    def post(self):
+        self.check_anonymous_csrf()
+        data = self.json_body()
+        future = auth.login(self.ctx, self.server, username=data.get("username"),
+                            password=data.get("password"))
+        return then_on_loop(self.server, future, self._answer)
+
+    def _answer(self, result: auth.LoginResult) -> Response:
+        response = Response.json({"token": result.token,
+                                  "user": user_json(result.user, "self")})
+        self.sessions.set_cookie(response, result.token)
+        return response
+
+
+class Logout(ApiHandler):
+    def post(self):
+        self.require_session()
+        auth.logout(self.ctx, self.request)
+        response = Response.empty(204)
+        self.sessions.clear_cookie(response)
+        return response
+
+
+class Me(ApiHandler):
+    def get(self):
+        session = self.require_session()
+        body = one_user_json(self.ctx, session.user_id, session.user)
+        if session.via == "cookie":
+            # The token HTML forms and cookie-authenticated multipart uploads echo.
+            body["csrf_token"] = session.csrf_token
+        return Response.json(body)

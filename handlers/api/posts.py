@@ -1,0 +1,83 @@
+"""Posts and the feed: list, publish (JSON or multipart with a photo), read,
+change visibility, delete."""
+
+from __future__ import annotations
+
+from reactor import Response
+
+from .. import posts as post_service
+from ..base import ApiHandler, page_params, then_on_loop
+from ..forms import MULTIPART, FormLimits, media_type, parse_form
+from ..sessions import CSRF_FIELD
+from ..store import posts as post_store
+from .shapes import page_of, posts_json
+
+__all__ = ["Feed", "Post", "Posts"]
+
+
+def _post_response(ctx, viewer_id: int, post: dict, status: int = 200) -> Response:
+    return Response.json(posts_json(ctx, viewer_id, [post])[0], status)
+
+
+class Feed(ApiHandler):
+    def get(self):
+        session = self.require_session()
+        limit, before = page_params(self.request)
+        rows = post_store.feed_for(self.db, viewer_id=session.user_id, before=before,
+                                   limit=limit + 1)
+        rows, next_before = page_of(rows, limit)
+        return Response.json({"posts": posts_json(self.ctx, session.user_id, rows),
+                              "next_before": next_before})
+
+
+class Posts(ApiHandler):
+    def post(self):
+        session = self.require_session(form_allowed=True)
+        if media_type(self.request) == MULTIPART:
+            return self._from_form(session)
+        data = self.json_body()
+        future = post_service.create_post(self.ctx, self.server, author_id=session.user_id,
+                                          body=data.get("body"),
+                                          visibility=data.get("visibility"))
+        return self._created(session, future)
+
+    def _from_form(self, session):
+        # Parsing a multipart body of megabytes is CPU work: do it on the pool.
+        limits = FormLimits.from_config(self.config)
+        parsed = self.server.defer(parse_form, self.request, limits)
+
+        def publish(form):
+            if self.form_token_required:
+                try:
+                    self.sessions.check_form_token(session, form.get(CSRF_FIELD, None))
+                except Exception:
+                    form.close()
+                    raise
+            return post_service.create_post(
+                self.ctx, self.server, author_id=session.user_id, body=form.get("body", None),
+                visibility=form.get("visibility", None), image=form.file("image"))
+
+        return self._created(session, then_on_loop(self.server, parsed, publish))
+
+    def _created(self, session, future):
+        return then_on_loop(self.server, future,
+                            lambda post: _post_response(self.ctx, session.user_id, post, 201))
+
+
+class Post(ApiHandler):
+    def get(self, id):
+        viewer_id = self.require_session().user_id
+        post = post_service.visible_post(self.ctx, viewer_id=viewer_id, post_id=id)
+        return _post_response(self.ctx, viewer_id, post)
+
+    def patch(self, id):
+        viewer_id = self.require_session().user_id
+        data = self.json_body()
+        post = post_service.change_visibility(self.ctx, viewer_id=viewer_id, post_id=id,
+                                              visibility=data.get("visibility"))
+        return _post_response(self.ctx, viewer_id, post)
+
+    def delete(self, id):
+        viewer_id = self.require_session().user_id
+        post_service.delete_post(self.ctx, viewer_id=viewer_id, post_id=id)
+        return Response.empty(204)

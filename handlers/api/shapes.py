@@ -1,0 +1,67 @@
+"""The API's objects (API.md "Objects"), built from store rows.
+
+A user carries `friendship` only when someone is logged in; lists look the
+states up in one query (`friendship_states`), never one per row.
+"""
+
+from __future__ import annotations
+
+from ..posts import photo_url
+from ..store import friends as friend_store
+from ..store import posts as post_store
+from ..store.times import iso
+
+__all__ = ["page_of", "post_json", "posts_json", "user_json", "users_json"]
+
+
+def user_json(user: dict, friendship: str | None = None) -> dict:
+    """{"id", "username", "name", "created_at"} plus "friendship" when given."""
+    out = {"id": user["id"], "username": user["username"], "name": user["name"],
+           "created_at": iso(user["created_at"])}
+    if friendship is not None:
+        out["friendship"] = friendship
+    return out
+
+
+def _states(ctx, viewer_id, user_ids) -> dict:
+    if viewer_id is None or not user_ids:
+        return {}
+    return friend_store.friendship_states(ctx.db, viewer_id=viewer_id,
+                                          user_ids=sorted(set(user_ids)))
+
+
+def users_json(ctx, viewer_id: int | None, users: list) -> list:
+    """Users with the viewer's friendship to each (when logged in)."""
+    states = _states(ctx, viewer_id, [u["id"] for u in users])
+    return [user_json(u, states.get(u["id"]) if viewer_id else None) for u in users]
+
+
+def one_user_json(ctx, viewer_id: int | None, user: dict) -> dict:
+    return users_json(ctx, viewer_id, [user])[0]
+
+
+def post_json(post: dict, friendship: str | None = None) -> dict:
+    author = {"id": post["author_id"], "username": post["author_username"],
+              "name": post["author_name"], "created_at": post["author_created_at"]}
+    return {"id": post["id"], "author": user_json(author, friendship), "body": post["body"],
+            "visibility": post["visibility"], "image_url": photo_url(post["image_name"]),
+            "created_at": iso(post["created_at"])}
+
+
+def posts_json(ctx, viewer_id: int | None, posts: list) -> list:
+    """Posts with each author's friendship to the viewer (when logged in)."""
+    states = _states(ctx, viewer_id, [p["author_id"] for p in posts])
+    return [post_json(p, states.get(p["author_id"]) if viewer_id else None) for p in posts]
+
+
+def page_of(rows: list, limit: int) -> tuple[list, int | None]:
+    """(the first `limit` rows, next_before), from a store list asked for `limit + 1`.
+
+    An extra row means there is a next page, starting below the last id shown. At
+    the store's cap (100) the extra row cannot be asked for, so a full page is
+    taken to have a successor (at worst the client then fetches one empty page).
+    """
+    if len(rows) > limit or (len(rows) == limit == post_store.MAX_PAGE_SIZE):
+        rows = rows[:limit]
+        return rows, rows[-1]["id"]
+    return rows, None

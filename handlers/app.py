@@ -1,0 +1,182 @@
+"""`create_app(config)` builds MiniFace; `Application.handle(request)` answers requests.
+
+The application is the one catch of the app layer (STYLE.md §6): every request
+goes through `handle`, which dispatches through the router and turns what comes
+back into a finished `Response`:
+
+- an `HTTPError` becomes its status, rendered as the API.md JSON error under
+  `/api/` and as an HTML page elsewhere, with the error's headers (Allow,
+  Retry-After);
+- any other exception is logged with its traceback and becomes a 500 in the same
+  two shapes;
+- every response, errors included, gets the security headers below.
+
+Handlers may return a future (blocking work on the pool). The connection then
+waits for it, so `handle` returns a future of its own whose result is a callable
+the connection runs on the loop thread: that callable finishes the handler's
+result (rendering errors, adding headers) just as for an immediate response.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from pathlib import Path
+
+from reactor import HTTPError, Response
+
+from . import errors
+from .auth import Passwords
+from .config import AppConfig
+from .friends import FriendEvents
+from .sessions import SessionManager
+from .store import users
+from .store.db import Database
+
+__all__ = ["Application", "AppContext", "create_app", "SECURITY_HEADERS"]
+
+log = logging.getLogger(__name__)
+
+VIEWS_DIR = Path(__file__).resolve().parent.parent / "views"
+
+# No inline scripts or styles anywhere (UI.md): the site works under this policy.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+# The demo people all share this password (see store/seed.py).
+DEMO_PASSWORD = "password123"
+
+
+class AppContext:
+    """What handlers and services share: settings, the database, sessions, passwords,
+    views. One per application; handlers reach it as `self.ctx`."""
+
+    def __init__(self, config: AppConfig, db: Database, views=None):
+        self.config = config
+        self.db = db
+        self.views = views
+        self.passwords = Passwords(config)
+        self.sessions = SessionManager(db, config)
+        self.friend_events = FriendEvents()
+
+    def now(self) -> int:
+        return self.config.now()
+
+    def route_deps(self) -> dict:
+        """The keyword dependencies every routed handler receives."""
+        return {"ctx": self, "db": self.db, "config": self.config,
+                "sessions": self.sessions, "views": self.views}
+
+
+class Application:
+    """The MiniFace app: an object with `handle(request)` for `reactor.Server`."""
+
+    def __init__(self, ctx: AppContext, router, render_error_page=None):
+        self.ctx = ctx
+        self.router = router
+        self._render_error_page = render_error_page
+
+    def handle(self, request):
+        return self._run(request, lambda: self.router.handle(request))
+
+    def close(self) -> None:
+        self.ctx.db.close()
+
+    # -- finishing responses ---------------------------------------------------
+
+    def _run(self, request, call):
+        """Call `call()` and finish its result; errors become rendered responses."""
+        try:
+            result = call()
+        except HTTPError as exc:
+            result = self._error_response(request, exc)
+        except Exception:
+            log.exception("error answering %s %s", request.method, request.path)
+            result = self._error_response(request, HTTPError(500, "Something went wrong.",
+                                                             code="internal_error"))
+        if isinstance(result, Future):
+            return self._chain(request, result)
+        if callable(result) and not isinstance(result, Response):
+            return self._run(request, result)
+        return self._finish(request, result)
+
+    def _chain(self, request, future: Future) -> Future:
+        # The connection calls the chained future's result on the loop thread;
+        # `done.result` re-raises the handler's exception there, inside `_run`.
+        chained: Future = Future()
+        future.add_done_callback(
+            lambda done: chained.set_result(lambda: self._run(request, done.result)))
+        return chained
+
+    def _finish(self, request, response):
+        if not isinstance(response, Response):
+            log.error("handler for %s %s returned %r, not a Response",
+                      request.method, request.path, response)
+            response = self._error_response(request, HTTPError(500, "Something went wrong."))
+        for name, value in SECURITY_HEADERS:
+            response.set_header(name, value)
+        if _is_api(request) and response.header("Cache-Control") is None:
+            # API answers are per-user; no shared cache may keep them.
+            response.set_header("Cache-Control", "no-store")
+        return response
+
+    def _error_response(self, request, exc: HTTPError) -> Response:
+        if 400 <= exc.status < 500 and exc.status != 404:
+            log.info("%s %s -> %d %s", request.method, request.path, exc.status, exc.message)
+        if _is_api(request):
+            response = Response.json(errors.error_body(exc), exc.status)
+        else:
+            response = Response.html(self._error_html(request, exc), exc.status)
+        response.headers.extend(exc.headers)
+        return response
+
+    def _error_html(self, request, exc: HTTPError) -> str:
+        message = exc.message or "Something went wrong."
+        if self._render_error_page is not None:
+            try:
+                return self._render_error_page(request, exc.status, message,
+                                               self.ctx.route_deps())
+            except Exception:
+                log.exception("the error page failed to render; using the plain one")
+        return errors.minimal_error_page(exc.status, message)
+
+
+def _is_api(request) -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def create_app(config: AppConfig | None = None) -> Application:
+    """Open the database (applying the schema), build the routes, seed demo data
+    when `config.demo` is set, and return the `Application`."""
+    from . import pages, routes
+    from .views import Views
+
+    config = config or AppConfig()
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    config.uploads_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(config.db_path)
+    db.apply_schema()
+    views = Views(VIEWS_DIR) if VIEWS_DIR.is_dir() else None
+    ctx = AppContext(config, db, views)
+    if config.demo:
+        seed_demo_if_empty(ctx)
+    router = routes.build_router(ctx)
+    return Application(ctx, router, getattr(pages, "render_error", None))
+
+
+def seed_demo_if_empty(ctx: AppContext) -> bool:
+    """Seed the demo people, friendships and posts unless they exist; True if seeded."""
+    from .store import seed  # only `--demo` needs it
+
+    if users.get_user_by_username(ctx.db, "alice") is not None:
+        return False
+    password_hash = ctx.passwords.hash(DEMO_PASSWORD)
+    seed.seed_demo(ctx.db, uploads_dir=ctx.config.uploads_dir, password_hash=password_hash)
+    log.info("seeded the demo people (alice, bob, carol, dave, erin)")
+    return True

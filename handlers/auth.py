@@ -1,0 +1,174 @@
+"""Sign up, log in, log out: the services behind both the JSON API and the HTML pages.
+
+Password hashing and checking are slow on purpose (argon2), so they run on the
+server's thread pool; the database is touched only on the loop thread, before the
+hashing starts and in the continuation after it (`base.then_on_loop`).
+
+Each service returns a `concurrent.futures.Future`. Every outcome, including
+validation errors, arrives through it: a value on success, an `HTTPError`
+(`Invalid` 422, `Conflict` 409, `Unauthorized` 401, `RateLimited` 429) on failure.
+A handler turns it into a response with `then_on_loop`:
+
+    future = auth.signup(self.ctx, self.server, username=u, name=n, password=p)
+    return then_on_loop(self.server, future, lambda user: Response.json(..., 201),
+                        on_error=lambda exc: render_the_form_again(exc))  # optional
+
+Passwords are never logged, stored or echoed: only their argon2 hash is kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+
+from passlib.hash import argon2
+
+from .base import failed, then_on_loop
+from .errors import Conflict, Invalid, RateLimited, Unauthorized
+from .sessions import Session
+from .store import sessions as session_store
+from .store import users as user_store
+from .store.errors import UsernameTaken
+
+__all__ = ["LoginResult", "Passwords", "login", "logout", "signup", "validate_signup"]
+
+log = logging.getLogger(__name__)
+
+USERNAME_RE = re.compile(r"[A-Za-z0-9_]{3,30}")
+NAME_MAX_CHARS = 80
+PASSWORD_MIN_CHARS = 8
+PASSWORD_MAX_CHARS = 256
+# Names are shown everywhere; control characters (newlines, NUL, escape codes for
+# the terminal client) have no place in them.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+USERNAME_RULE = "3 to 30 letters, digits or _"
+NAME_RULE = f"1 to {NAME_MAX_CHARS} characters, no control characters"
+PASSWORD_RULE = f"{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters"
+
+
+class Passwords:
+    """argon2 hashing with the configured costs. Both methods block: call them
+    through `server.defer`."""
+
+    def __init__(self, config):
+        self._hasher = argon2.using(rounds=config.argon2_time_cost,
+                                    memory_cost=config.argon2_memory_cost,
+                                    parallelism=config.argon2_parallelism)
+        self._dummy_hash = None
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password: str, password_hash: str | None) -> bool:
+        """True if `password` matches. With no hash (unknown user) a dummy hash is
+        checked anyway, so the answer takes as long as for a real account."""
+        if password_hash is None:
+            if self._dummy_hash is None:
+                self._dummy_hash = self._hasher.hash("not a real password")
+            self._hasher.verify(password, self._dummy_hash)
+            return False
+        try:
+            return self._hasher.verify(password, password_hash)
+        except ValueError:
+            log.error("a stored password hash is malformed")
+            return False
+
+
+@dataclasses.dataclass(frozen=True)
+class LoginResult:
+    """A successful login: the token to hand out once, and its session."""
+
+    token: str
+    session: Session
+
+    @property
+    def user(self) -> dict:
+        return self.session.user
+
+
+def validate_signup(username, name, password) -> dict[str, str]:
+    """The signup rules of API.md: {field: what is wrong}, empty when all is well."""
+    problems = {}
+    if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
+        problems["username"] = USERNAME_RULE
+    if (not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX_CHARS
+            or _CONTROL_RE.search(name)):
+        problems["name"] = NAME_RULE
+    if (not isinstance(password, str)
+            or not PASSWORD_MIN_CHARS <= len(password) <= PASSWORD_MAX_CHARS):
+        problems["password"] = PASSWORD_RULE
+    return problems
+
+
+def signup(ctx, server, *, username, name, password):
+    """Create an account. Future of the new user dict {id, username, name, created_at}.
+
+    Fails with `Invalid` (per-field messages) or `Conflict` (username taken, compared
+    case-insensitively). Does not log in: call `ctx.sessions.create(user["id"])` for that.
+    """
+    problems = validate_signup(username, name, password)
+    if problems:
+        return failed(Invalid(problems))
+    name = name.strip()
+    if user_store.get_user_by_username(ctx.db, username) is not None:
+        return failed(_taken())
+
+    def insert(password_hash):
+        try:
+            user = user_store.create_user(ctx.db, username=username, name=name,
+                                          password_hash=password_hash, now=ctx.now())
+        except UsernameTaken:  # someone took it while we were hashing
+            raise _taken() from None
+        log.info("new account %s (id %d)", user["username"], user["id"])
+        return user
+
+    return then_on_loop(server, server.defer(ctx.passwords.hash, password), insert)
+
+
+def login(ctx, server, *, username, password):
+    """Check credentials and open a session. Future of a `LoginResult`.
+
+    Fails with `Invalid` (missing fields), `Unauthorized` (wrong username or
+    password, deliberately the same answer for both) or `RateLimited` once an
+    account has `login_failure_limit` failures within `login_failure_window`.
+    """
+    if not isinstance(username, str) or not username or not isinstance(password, str):
+        return failed(Invalid({"username": "required", "password": "required"},
+                              "Give a username and a password."))
+    key = username.lower()
+    now = ctx.now()
+    window = ctx.config.login_failure_window
+    since = now - window
+    if session_store.count_failed_logins(ctx.db, username=key, since=since) \
+            >= ctx.config.login_failure_limit:
+        oldest = session_store.oldest_failed_login(ctx.db, username=key, since=since) or now
+        log.info("login throttled for %r", key)
+        return failed(RateLimited(oldest + window - now))
+    credentials = user_store.get_credentials(ctx.db, username)
+    # Count the attempt as failed before checking it, so guesses sent in parallel
+    # cannot all pass the throttle; a success clears the account's failures.
+    session_store.record_failed_login(ctx.db, username=key, now=now)
+    stored_hash = credentials["password_hash"] if credentials else None
+
+    def finish(ok: bool) -> LoginResult:
+        if not ok or credentials is None:
+            log.info("failed login for %r", key)
+            raise Unauthorized("Wrong username or password.")
+        session_store.clear_failed_logins(ctx.db, username=key)
+        token, session = ctx.sessions.create(credentials["id"])
+        log.info("%s logged in", credentials["username"])
+        return LoginResult(token, session)
+
+    return then_on_loop(server, server.defer(ctx.passwords.verify, password, stored_hash),
+                        finish)
+
+
+def logout(ctx, request) -> bool:
+    """End the request's session (cookie or bearer); False if it had none."""
+    return ctx.sessions.end(request)
+
+
+def _taken() -> Conflict:
+    return Conflict("That username is taken.", details={"fields": {"username": "taken"}})

@@ -1,0 +1,83 @@
+"""`AppConfig`: every knob of the MiniFace application, with its default and why.
+
+Server limits (sockets, timeouts, body size) live in `reactor.ServerConfig`; this
+object holds what the social app itself decides: where data lives, how long a
+session lasts, how hard password hashing is, how big a photo may be. The command
+line maps flags and `MINIFACE_*` environment variables onto both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# A session lasts two weeks from login: long enough that people stay logged in on
+# their own devices, short enough that a forgotten browser does not stay in forever.
+SESSION_TTL_SECONDS = 14 * 24 * 3600
+# Login throttle: the sixth failed attempt on one account within 15 minutes is
+# refused with 429 (OWASP suggests a small number of attempts per account window).
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# argon2 costs: passlib's own defaults (3 passes over 64 MiB, 4 lanes), about
+# 0.1-0.3 s per hash on a laptop core. Tests lower them so suites stay fast.
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_COST_KIB = 64 * 1024
+ARGON2_PARALLELISM = 4
+# Photos: 5 MiB is what API.md promises. 40 megapixels covers any phone camera
+# (a 12 MP photo is 4032x3024) while keeping a decoded RGBA frame under 160 MiB;
+# anything larger is treated as a decompression bomb.
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+# An animation decodes every frame: cap the sum of frame pixels too.
+MAX_ANIMATION_PIXELS = 200_000_000
+# Text fields of a form: a post body is at most 5,000 characters (20 KB in UTF-8);
+# 64 KiB per field and 64 fields leave room for any legitimate form.
+MAX_FORM_FIELD_BYTES = 64 * 1024
+MAX_FORM_FIELDS = 64
+# Presence: `users.last_seen` is written at most this often per user, so a busy
+# client does not turn every request into a write.
+PRESENCE_TOUCH_SECONDS = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class AppConfig:
+    """Settings for one MiniFace application. Sizes in bytes, times in seconds.
+
+    `clock` returns the current unix time; every time the app stores or compares
+    (sessions, throttle, post dates) comes from it, so a test can move time forward.
+    """
+
+    data_dir: Path = Path("data")
+    uploads_dir: Path | None = None          # default: <data_dir>/uploads
+    db_path: Path | None = None              # default: <data_dir>/miniface.db
+    assets_dir: Path = Path(__file__).resolve().parent.parent / "assets"
+    session_ttl: int = SESSION_TTL_SECONDS
+    secure_cookies: bool = False             # set behind HTTPS so cookies carry Secure
+    login_failure_limit: int = LOGIN_FAILURE_LIMIT
+    login_failure_window: int = LOGIN_FAILURE_WINDOW_SECONDS
+    argon2_time_cost: int = ARGON2_TIME_COST
+    argon2_memory_cost: int = ARGON2_MEMORY_COST_KIB
+    argon2_parallelism: int = ARGON2_PARALLELISM
+    max_image_bytes: int = MAX_IMAGE_BYTES
+    max_image_pixels: int = MAX_IMAGE_PIXELS
+    max_animation_pixels: int = MAX_ANIMATION_PIXELS
+    max_form_field_bytes: int = MAX_FORM_FIELD_BYTES
+    max_form_fields: int = MAX_FORM_FIELDS
+    presence_touch_interval: float = PRESENCE_TOUCH_SECONDS
+    demo: bool = False                       # seed the demo people on start if empty
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        # Frozen, so derived paths are filled in through object.__setattr__.
+        data_dir = Path(self.data_dir)
+        object.__setattr__(self, "data_dir", data_dir)
+        if self.uploads_dir is None:
+            object.__setattr__(self, "uploads_dir", data_dir / "uploads")
+        if self.db_path is None:
+            object.__setattr__(self, "db_path", data_dir / "miniface.db")
+
+    def now(self) -> int:
+        """The current unix time in whole seconds, as stored in the database."""
+        return int(self.clock())

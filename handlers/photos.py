@@ -1,0 +1,36 @@
+"""Serving post photos (`/photos/<name>`) and the health check.
+
+A photo is served only to viewers who may see its post (the visibility rule in
+`store/visibility.py`); everyone else gets the same 404 as for a missing file.
+`Cache-Control: private, no-cache`: browsers may keep a copy but must revalidate
+(a cheap 304 with the ETag), so a post made private stops showing at once, and
+shared caches never store it.
+"""
+
+from __future__ import annotations
+
+from reactor import Response, file_response
+
+from .base import AppHandler
+from .posts import photo_file
+from .uploads import CONTENT_TYPES
+
+__all__ = ["Health", "Photo"]
+
+PHOTO_CACHE_CONTROL = "private, no-cache"
+
+
+class Photo(AppHandler):
+    def get(self, name):
+        path = photo_file(self.ctx, viewer_id=self.viewer_id, image_name=name)
+        ctype = CONTENT_TYPES[path.suffix.lstrip(".").lower()]
+        return file_response(self.request, str(path), content_type=ctype,
+                             cache_control=PHOTO_CACHE_CONTROL)
+
+
+class Health(AppHandler):
+    """`GET /healthz`: 200 when the database answers (for load balancers and scripts)."""
+
+    def get(self):
+        self.db.query_value("SELECT 1")
+        return Response.json({"status": "ok"})

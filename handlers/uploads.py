@@ -1,0 +1,144 @@
+"""Photos: checked by decoding, re-encoded without metadata, stored under random names.
+
+Nothing the client says about a file is trusted: not its filename, not its
+Content-Type. `store_image` decodes the bytes with Pillow (restricted to PNG,
+JPEG, GIF and WebP), refuses images whose dimensions make them decompression
+bombs before any pixel is decoded, decodes every pixel (a truncated file fails
+here), and writes a fresh encoding of the pixels: EXIF (GPS position, camera
+serial numbers), XMP, ICC profiles and text comments are all left behind. JPEG
+orientation is applied to the pixels first, so photos stay upright.
+
+`store_image` blocks (decoding is CPU work): call it through `server.defer`.
+Errors: `TooLarge` (413) for bytes or pixels over the limits,
+`UnsupportedMediaType` (415) for anything that is not a complete image of an
+allowed format.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from .errors import TooLarge, UnsupportedMediaType
+
+__all__ = ["CONTENT_TYPES", "delete_image", "image_path", "store_image"]
+
+log = logging.getLogger(__name__)
+
+# Pillow format name -> the extension we store it under.
+EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+                 "gif": "image/gif", "webp": "image/webp"}
+# Server-chosen names: url-safe random characters and one of our extensions.
+# Nothing else is ever looked up on disk, so a name cannot walk out of the folder.
+_NAME_RE = re.compile(r"[A-Za-z0-9_-]{8,64}\.(?:png|jpe?g|gif|webp)")
+# Frame timing and transparency are part of the picture, not metadata: keep them.
+_KEPT_INFO = ("transparency", "duration", "loop", "background")
+_DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
+                  IndexError, TypeError)
+JPEG_QUALITY = 90
+
+
+def store_image(fileobj, uploads_dir, *, max_bytes: int, max_pixels: int,
+                max_animation_pixels: int) -> str:
+    """Check the image in `fileobj` and save a clean copy; returns its new name."""
+    fileobj.seek(0, os.SEEK_END)
+    if fileobj.tell() > max_bytes:
+        raise TooLarge(f"Photos may be up to {max_bytes // (1024 * 1024)} MiB.")
+    fileobj.seek(0)
+    with _open_image(fileobj) as image:
+        _check_dimensions(image, max_pixels, max_animation_pixels)
+        ext = EXTENSIONS[image.format]
+        try:
+            data = _reencode(image)
+        except Image.DecompressionBombError:
+            raise TooLarge("The photo has too many pixels.") from None
+        except _DECODE_ERRORS as exc:
+            log.info("refused a %s upload that does not decode: %s", image.format, exc)
+            raise UnsupportedMediaType("The photo is damaged or truncated.") from None
+    return _save(Path(uploads_dir), ext, data)
+
+
+def image_path(uploads_dir, name: str) -> Path | None:
+    """The file of image `name`, or None if `name` is not one of our names."""
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+        return None
+    return Path(uploads_dir) / name
+
+
+def delete_image(uploads_dir, name: str | None) -> None:
+    """Remove a stored image (a name that is missing or not ours is ignored)."""
+    path = image_path(uploads_dir, name) if name else None
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def _open_image(fileobj) -> Image.Image:
+    try:
+        image = Image.open(fileobj, formats=list(EXTENSIONS))
+    except Image.DecompressionBombError:
+        raise TooLarge("The photo has too many pixels.") from None
+    except _DECODE_ERRORS:
+        raise UnsupportedMediaType("Photos must be PNG, JPEG, GIF or WebP images.") from None
+    if image.format not in EXTENSIONS:
+        image.close()
+        raise UnsupportedMediaType("Photos must be PNG, JPEG, GIF or WebP images.")
+    return image
+
+
+def _check_dimensions(image, max_pixels: int, max_animation_pixels: int) -> None:
+    # Checked on the header alone, before a single pixel is decoded: a small file
+    # can claim 100,000 x 100,000 pixels (a decompression bomb).
+    width, height = image.size
+    pixels = width * height
+    if pixels > max_pixels or pixels == 0:
+        raise TooLarge(f"Photos may have up to {max_pixels:,} pixels.")
+    if pixels * getattr(image, "n_frames", 1) > max_animation_pixels:
+        raise TooLarge("The animation is too long for its size.")
+
+
+def _reencode(image: Image.Image) -> bytes:
+    fmt = image.format
+    out = BytesIO()
+    if getattr(image, "n_frames", 1) > 1 and fmt in ("GIF", "WEBP"):
+        frames = [_clean(frame.copy()) for frame in ImageSequence.Iterator(image)]
+        durations = [frame.info.get("duration", 100) for frame in frames]
+        frames[0].save(out, fmt, save_all=True, append_images=frames[1:],
+                       duration=durations, loop=image.info.get("loop", 0))
+        return out.getvalue()
+    image.load()
+    clean = _clean(ImageOps.exif_transpose(image))
+    if fmt == "JPEG":
+        if clean.mode not in ("RGB", "L"):
+            clean = clean.convert("RGB")
+        clean.save(out, "JPEG", quality=JPEG_QUALITY)
+    elif fmt == "WEBP":
+        clean.save(out, "WEBP", quality=JPEG_QUALITY)
+    else:
+        clean.save(out, fmt)
+    return out.getvalue()
+
+
+def _clean(image: Image.Image) -> Image.Image:
+    """`image` with every metadata entry dropped except those that are pixels' business."""
+    image.info = {k: v for k, v in image.info.items() if k in _KEPT_INFO}
+    return image
+
+
+def _save(uploads_dir: Path, ext: str, data: bytes) -> str:
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_urlsafe(16)}.{ext}"
+    final = uploads_dir / name
+    temp = uploads_dir / f".{name}.part"
+    # Write then rename: a reader never sees half a photo, and a crash leaves only
+    # a dot-file behind.
+    with open(temp, "wb") as f:
+        f.write(data)
+    os.replace(temp, final)
+    return name
