@@ -156,7 +156,12 @@ class Connection:
     def on_sent(self, now: float) -> None:
         """The server wrote some queued output."""
         self._write_progress = now
-        if not self.output and self.state is ConnState.READING_HEAD and not self.parser.in_message:
+        if self.state is not ConnState.READING_HEAD:
+            return
+        parser = self.parser
+        if (parser.buffered or parser.eof) and self.output_size < self.config.output_high_water:
+            self._process(now)  # pipelined requests held back by backpressure
+        elif not self.output and not parser.in_message:
             self._idle_since = now
 
     def on_timeout(self, now: float) -> None:
@@ -197,7 +202,12 @@ class Connection:
 
     def _process(self, now: float) -> None:
         parser = self.parser
+        high_water = self.config.output_high_water
         while self.state in _READING:
+            if self.state is ConnState.READING_HEAD and self.output_size >= high_water:
+                # Rule 2 for pipelined requests already buffered: answer the next
+                # one only once the peer has read enough (`on_sent` resumes).
+                break
             try:
                 event = parser.next_event()
             except ProtocolError as exc:
@@ -292,9 +302,16 @@ class Connection:
         send_body = has_body and request.method != "HEAD"
         server_name = self.server.server_name
         try:
-            if isinstance(body, EventStream) and status == 200:
-                self._start_stream(request, response)
-                return
+            if isinstance(body, EventStream):
+                if status == 200 and send_body:
+                    self._start_stream(request, response)
+                    return
+                # HEAD, or an error status: the stream never opens, so close it now
+                # (its on_close callbacks run and later sends return False).
+                body._on_closed()
+                if status == 200:
+                    self._answer_stream_head(request, response, keep_alive)
+                    return
             if isinstance(body, FileBody):
                 head = serialize_head(status, response.headers, length=body.count if has_body else None,
                                       keep_alive=keep_alive, server=server_name, reason=response.reason)
@@ -329,6 +346,16 @@ class Connection:
         now = time.monotonic()
         self._idle_since = now
         self._head_started = now if self.parser.buffered else None
+
+    def _answer_stream_head(self, request, response, keep_alive: bool) -> None:
+        """HEAD of a stream: the head a GET would get (same framing), no body."""
+        chunked = request.version == "1.1"
+        self._queue(serialize_head(200, response.headers, length=None, keep_alive=keep_alive,
+                                   server=self.server.server_name, chunked=chunked))
+        self._log_access(request, 200, 0)
+        request.close()
+        self.requests_served += 1
+        self._next_request(keep_alive)
 
     def _start_stream(self, request, response) -> None:
         stream: EventStream = response.body

@@ -7,6 +7,7 @@ which `http.client` would hide or repair.
 
 from __future__ import annotations
 
+import io
 import socket
 import time
 
@@ -38,30 +39,11 @@ class RawResponse:
         return f"<RawResponse {self.status} {self.headers!r} {self.body[:60]!r}>"
 
 
-class RawClient:
-    """One TCP connection to the server under test."""
+class ResponseReader:
+    """Parses responses, strictly, from a binary file object (`self.reader`)."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=DEFAULT_TIMEOUT_SECONDS):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
-        self.reader = self.sock.makefile("rb")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def close(self):
-        self.reader.close()
-        self.sock.close()
-
-    def send(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
-    def request(self, data: bytes, method="GET") -> RawResponse:
-        """Send `data` and read one final response."""
-        self.send(data)
-        return self.read_final(method)
+    def __init__(self, reader):
+        self.reader = reader
 
     def read_final(self, method="GET") -> RawResponse:
         """The next response that is not 1xx."""
@@ -124,6 +106,42 @@ class RawClient:
         data = self._read_exactly(size) if size else b""
         assert self.reader.readline(3) == b"\r\n"
         return data
+
+
+def parse_responses(data: bytes, methods=()) -> list[RawResponse]:
+    """Every response in `data`; `methods[i]` is the method of request i (default GET)."""
+    reader = ResponseReader(io.BytesIO(data))
+    responses = []
+    while reader.reader.tell() < len(data):
+        method = methods[len(responses)] if len(responses) < len(methods) else "GET"
+        responses.append(reader.read_response(method))
+    return responses
+
+
+class RawClient(ResponseReader):
+    """One TCP connection to the server under test."""
+
+    def __init__(self, port, host="127.0.0.1", timeout=DEFAULT_TIMEOUT_SECONDS):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        super().__init__(self.sock.makefile("rb"))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.reader.close()
+        self.sock.close()
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def request(self, data: bytes, method="GET") -> RawResponse:
+        """Send `data` and read one final response."""
+        self.send(data)
+        return self.read_final(method)
 
     def read_until_closed(self) -> bytes:
         return self.reader.read()

@@ -1,0 +1,507 @@
+"""The Connection state machine without sockets: bytes and `now` in, bytes out.
+
+The connection belongs to a real `Server` that is never started; the tests play
+the loop's part by taking `conn.output` as if it had been sent.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import Future
+
+import pytest
+from rawclient import parse_responses
+from sampleapp import build_app
+
+import reactor
+from reactor import Connection, ConnState, FileBody
+
+GET_HELLO = b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+
+
+@pytest.fixture
+def make_conn():
+    servers = []
+
+    def make(app=None, now=None, **overrides):
+        config = {"port": 0, "access_log": False, **overrides}
+        server = reactor.Server(app if app is not None else build_app(), **config)
+        servers.append(server)
+        return Connection(server, ("192.0.2.1", 40000), now=now)
+
+    yield make
+    for server in servers:
+        server.loop.close()
+
+
+def take_output(conn, now=None) -> bytes:
+    """Everything queued, as the server would write it, then report it sent."""
+    out = bytearray()
+    while conn.output:
+        segment = conn.output.popleft()
+        if isinstance(segment, FileBody):
+            out += os.pread(segment.fd, segment.count, segment.offset)
+            segment.close()
+        else:
+            out += segment
+    conn.output_size = 0
+    conn.on_sent(time.monotonic() if now is None else now)
+    return bytes(out)
+
+
+def responses(conn, *methods):
+    return parse_responses(take_output(conn), methods)
+
+
+def feed(conn, data, now=None):
+    conn.on_data(data, time.monotonic() if now is None else now)
+
+
+# -- persistence ------------------------------------------------------------------
+
+
+def test_connection_stays_open_after_a_response_by_default(make_conn):
+    conn = make_conn()
+    feed(conn, GET_HELLO)
+    [response] = responses(conn)
+    assert (response.status, response.body) == (200, b"Hello, World!")
+    assert response.header("connection") == "keep-alive"
+    assert response.header("content-length") == "13"
+    assert response.header("date").endswith(" GMT")
+    assert conn.state is ConnState.READING_HEAD and conn.wants_read()
+
+
+def test_connection_close_from_the_client_is_honoured(make_conn):
+    conn = make_conn()
+    feed(conn, b"GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    assert conn.state is ConnState.CLOSING and not conn.should_close()
+    [response] = responses(conn)
+    assert response.header("connection") == "close"
+    assert conn.should_close() and not conn.wants_read()
+
+
+@pytest.mark.parametrize("extra, connection", [(b"", "close"),
+                                               (b"Connection: keep-alive\r\n", "keep-alive")])
+def test_http10_closes_unless_asked_to_keep_alive(make_conn, extra, connection):
+    conn = make_conn()
+    feed(conn, b"GET /hello HTTP/1.0\r\n" + extra + b"\r\n")
+    [response] = responses(conn)
+    assert response.header("connection") == connection
+    assert (conn.state is ConnState.READING_HEAD) == (connection == "keep-alive")
+
+
+def test_pipelined_requests_are_answered_in_order(make_conn):
+    conn = make_conn()
+    feed(conn, GET_HELLO
+         + b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc"
+         + b"HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+         + b"GET /info?x=1 HTTP/1.1\r\nHost: t\r\n\r\n")
+    got = responses(conn, "GET", "POST", "HEAD", "GET")
+    assert [r.status for r in got] == [200] * 4
+    assert got[0].body == b"Hello, World!"
+    assert got[1].body == b"abc"
+    assert got[2].body == b"" and got[2].header("content-length") == "13"
+    assert b'"query":"x=1"' in got[3].body
+    assert conn.requests_served == 4
+
+
+def test_half_closed_client_gets_its_answer_then_the_connection_closes(make_conn):
+    conn = make_conn()
+    feed(conn, GET_HELLO)
+    feed(conn, b"")
+    assert conn.state is ConnState.CLOSING
+    [response] = responses(conn)
+    assert response.status == 200 and conn.should_close()
+
+
+def test_eof_in_the_middle_of_a_head_is_a_bad_request(make_conn):
+    conn = make_conn()
+    feed(conn, b"GET /hello HTTP/1.1\r\nHo")
+    feed(conn, b"")
+    [response] = responses(conn)
+    assert response.status == 400 and conn.should_close()
+
+
+# -- 100-continue -----------------------------------------------------------------
+
+POST_EXPECT = b"POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"
+
+
+def test_expect_continue_is_answered_before_the_body_arrives(make_conn):
+    conn = make_conn()
+    feed(conn, POST_EXPECT)
+    assert take_output(conn) == b"HTTP/1.1 100 Continue\r\n\r\n"
+    assert conn.state is ConnState.READING_BODY
+    feed(conn, b"body")
+    [response] = responses(conn, "POST")
+    assert (response.status, response.body) == (200, b"body")
+
+
+def test_no_100_when_the_body_came_with_the_head(make_conn):
+    conn = make_conn()
+    feed(conn, POST_EXPECT + b"body")
+    [response] = responses(conn, "POST")
+    assert response.status == 200
+
+
+def test_no_100_for_http10_clients(make_conn):
+    conn = make_conn()
+    feed(conn, POST_EXPECT.replace(b"HTTP/1.1", b"HTTP/1.0"))
+    assert take_output(conn) == b""
+    feed(conn, b"body")
+    assert responses(conn, "POST")[0].body == b"body"
+
+
+def test_body_over_the_limit_gets_413_instead_of_100(make_conn):
+    conn = make_conn(max_body_bytes=3)
+    feed(conn, POST_EXPECT)
+    [response] = responses(conn, "POST")
+    assert response.status == 413 and response.header("connection") == "close"
+    assert conn.should_close()
+
+
+# -- errors -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data, status", [
+    (b"GET / HTTP/1.1\r\n\r\n", 400),
+    (b"GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
+    (b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br\r\n\r\n", 501),
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n", 414),
+])
+def test_protocol_error_is_answered_with_date_and_framing_then_closed(make_conn, data, status):
+    conn = make_conn()
+    feed(conn, data)
+    assert conn.state is ConnState.CLOSING and not conn.wants_read()
+    [response] = responses(conn)
+    assert response.status == status
+    assert response.header("date") and response.header("connection") == "close"
+    assert int(response.header("content-length")) == len(response.body) > 0
+    assert conn.should_close()
+
+
+def test_nothing_after_a_bad_request_is_answered(make_conn):
+    conn = make_conn()
+    feed(conn, b"GET / HTTP/1.1\r\nHost : t\r\n\r\n" + GET_HELLO)
+    assert [r.status for r in responses(conn)] == [400]
+
+
+def test_handler_exception_is_500_and_the_connection_goes_on(make_conn, caplog):
+    conn = make_conn()
+    feed(conn, b"GET /boom HTTP/1.1\r\nHost: t\r\n\r\n" + GET_HELLO)
+    first, second = responses(conn)
+    assert first.status == 500 and first.header("connection") == "keep-alive"
+    assert second.body == b"Hello, World!"
+    assert "handler bug on purpose" in caplog.text
+
+
+def test_http_error_becomes_its_status_and_headers(make_conn):
+    conn = make_conn()
+    feed(conn, b"GET /teapot HTTP/1.1\r\nHost: t\r\n\r\n")
+    [response] = responses(conn)
+    assert response.status == 418 and response.header("x-pot") == "1"
+    assert response.body == b"short and stout\n"
+
+
+def test_handler_returning_something_else_is_500():
+    server = reactor.Server(lambda request: "not a response", port=0, access_log=False)
+    try:
+        conn = Connection(server, None)
+        feed(conn, GET_HELLO)
+        assert responses(conn)[0].status == 500
+    finally:
+        server.loop.close()
+
+
+def test_header_value_with_a_line_break_is_500_not_a_split_response():
+    app = lambda request: reactor.Response(b"x", headers=[("X-Bad", "a\r\nSet-Cookie: evil=1")])  # noqa: E731
+    server = reactor.Server(app, port=0, access_log=False)
+    try:
+        conn = Connection(server, None)
+        feed(conn, GET_HELLO)
+        [response] = responses(conn)
+        assert response.status == 500 and response.header("set-cookie") is None
+    finally:
+        server.loop.close()
+
+
+# -- bodies without a body ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [204, 304])
+def test_no_body_and_no_length_for_204_and_304(make_conn, code):
+    conn = make_conn()
+    feed(conn, b"GET /status/%d HTTP/1.1\r\nHost: t\r\n\r\n" % code + GET_HELLO)
+    raw = take_output(conn)
+    assert b"should never be sent" not in raw
+    first, second = parse_responses(raw)
+    assert first.status == code and first.header("content-length") is None
+    assert second.body == b"Hello, World!"
+
+
+def test_head_gets_the_get_length_and_no_body(make_conn):
+    conn = make_conn()
+    feed(conn, b"HEAD /big?n=5000 HTTP/1.1\r\nHost: t\r\n\r\n")
+    raw = take_output(conn)
+    assert raw.endswith(b"\r\n\r\n") and b"xxxx" not in raw
+    assert parse_responses(raw, ["HEAD"])[0].header("content-length") == "5000"
+
+
+def test_body_over_the_spill_size_reaches_the_handler_as_a_file(make_conn):
+    conn = make_conn(body_spill_bytes=1024)
+    body = bytes(range(256)) * 20
+    feed(conn, b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % len(body))
+    for i in range(0, len(body), 700):
+        feed(conn, body[i:i + 700])
+    [response] = responses(conn, "POST")
+    assert response.header("x-spilled") == "yes" and response.body == body
+
+
+def test_body_at_the_spill_size_stays_in_memory(make_conn):
+    conn = make_conn(body_spill_bytes=1024)
+    feed(conn, b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n" + b"b" * 1024)
+    [response] = responses(conn, "POST")
+    assert response.header("x-spilled") == "no" and response.body == b"b" * 1024
+
+
+# -- timeouts, by passing a later `now` ---------------------------------------------------
+
+
+def test_head_deadline_is_not_pushed_back_by_trickled_bytes(make_conn):
+    t0 = time.monotonic()
+    conn = make_conn(now=t0, head_timeout=10.0)
+    feed(conn, b"G", now=t0)
+    for i, byte in enumerate(b"ET /hello HTTP/1.1\r\n"):
+        feed(conn, bytes([byte]), now=t0 + 0.4 * i)  # a byte every 0.4 s: slowloris
+        conn.on_timeout(t0 + 0.4 * i)
+    assert conn.deadline == t0 + 10.0
+    conn.on_timeout(t0 + 9.99)
+    assert conn.state is ConnState.READING_HEAD
+    conn.on_timeout(t0 + 10.0)
+    [response] = responses(conn)
+    assert response.status == 408 and conn.should_close()
+
+
+def test_stalled_body_times_out_but_a_slow_one_does_not(make_conn):
+    t0 = time.monotonic()
+    conn = make_conn(now=t0, body_timeout=2.0)
+    feed(conn, b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n", now=t0)
+    for i in range(1, 6):
+        feed(conn, b"x", now=t0 + 1.5 * i)
+        conn.on_timeout(t0 + 1.5 * i + 1.9)
+        assert conn.state is ConnState.READING_BODY
+    conn.on_timeout(t0 + 7.5 + 2.0)
+    [response] = responses(conn, "POST")
+    assert response.status == 408 and conn.should_close()
+
+
+def test_idle_keep_alive_connection_closes_silently_after_the_timeout(make_conn):
+    conn = make_conn(keepalive_timeout=5.0)
+    feed(conn, GET_HELLO)
+    sent_at = time.monotonic()
+    take_output(conn, now=sent_at)
+    conn.on_timeout(sent_at + 4.9)
+    assert conn.state is ConnState.READING_HEAD
+    conn.on_timeout(sent_at + 5.0)
+    assert conn.is_closed and not conn.output
+
+
+def test_new_connection_that_sends_nothing_closes_after_the_keep_alive_timeout(make_conn):
+    t0 = time.monotonic()
+    conn = make_conn(now=t0, keepalive_timeout=5.0, head_timeout=60.0)
+    assert conn.deadline == t0 + 5.0
+    conn.on_timeout(t0 + 5.0)
+    assert conn.is_closed
+
+
+def test_peer_that_reads_nothing_is_dropped_after_the_write_timeout(make_conn):
+    conn = make_conn(write_timeout=3.0)
+    feed(conn, GET_HELLO)
+    queued_at = time.monotonic()
+    assert conn.deadline <= queued_at + 3.0
+    conn.on_timeout(queued_at + 3.0)
+    assert conn.is_closed
+
+
+# -- backpressure -----------------------------------------------------------------------------
+
+
+def test_reading_stops_while_output_is_over_the_high_water_mark(make_conn):
+    conn = make_conn(output_high_water=4096)
+    feed(conn, b"GET /big?n=10000 HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert conn.output_size > 4096 and not conn.wants_read()
+    take_output(conn)
+    assert conn.wants_read()
+
+
+def test_pipelined_requests_wait_while_output_is_over_the_high_water_mark(make_conn):
+    conn = make_conn(output_high_water=4096)
+    feed(conn, b"GET /big?n=10000 HTTP/1.1\r\nHost: t\r\n\r\n" * 20)
+    assert conn.requests_served == 1 and conn.output_size < 2 * 10000
+    raw = take_output(conn)  # the peer reads the first answer: the second is made
+    assert conn.requests_served == 2 and conn.output_size < 2 * 10000
+    while conn.output:
+        raw += take_output(conn)
+    assert [r.status for r in parse_responses(raw)] == [200] * 20
+    assert conn.requests_served == 20 and conn.state is ConnState.READING_HEAD
+
+
+# -- deferred work ------------------------------------------------------------------------------
+
+
+class FutureApp:
+    """Every request is answered when the test completes its future."""
+
+    def __init__(self):
+        self.futures = []
+
+    def handle(self, request):
+        future = Future()
+        self.futures.append(future)
+        return future
+
+
+def test_connection_waits_for_a_future_then_answers(make_conn):
+    app = FutureApp()
+    conn = make_conn(app)
+    feed(conn, GET_HELLO)
+    assert conn.state is ConnState.WAITING
+    assert not conn.wants_read() and conn.deadline is None and not conn.output
+    app.futures[0].set_result(reactor.Response.text("later"))
+    conn.server.loop.run_once(0)  # the result comes back through the loop thread
+    [response] = responses(conn)
+    assert response.body == b"later" and conn.state is ConnState.READING_HEAD
+
+
+def test_future_that_fails_becomes_a_500(make_conn):
+    app = FutureApp()
+    conn = make_conn(app)
+    feed(conn, GET_HELLO)
+    app.futures[0].set_exception(ValueError("pool job failed"))
+    conn.server.loop.run_once(0)
+    assert responses(conn)[0].status == 500
+
+
+def test_then_runs_its_continuation_and_answers(make_conn):
+    server_box = []
+
+    def app(request):
+        server = request.server
+        server_box.append(server)
+        return server.then(server.defer(lambda: 6 * 7),
+                           lambda n: reactor.Response.text(f"{n}"))
+
+    conn = make_conn(app)
+    feed(conn, GET_HELLO)
+    deadline = time.monotonic() + 3
+    while conn.state is ConnState.WAITING and time.monotonic() < deadline:
+        conn.server.loop.run_once(0.05)
+    assert responses(conn)[0].body == b"42"
+    server_box[0]._pool.shutdown()
+
+
+# -- shutdown ---------------------------------------------------------------------------------
+
+
+def test_shutdown_closes_an_idle_connection(make_conn):
+    conn = make_conn()
+    feed(conn, GET_HELLO)
+    take_output(conn)
+    conn.on_shutdown()
+    assert conn.is_closed
+
+
+def test_shutdown_lets_an_in_flight_request_finish_and_then_closes(make_conn):
+    app = FutureApp()
+    conn = make_conn(app)
+    feed(conn, GET_HELLO)
+    conn.server.shutting_down = True
+    conn.on_shutdown()
+    assert conn.state is ConnState.WAITING
+    app.futures[0].set_result(reactor.Response.text("done"))
+    conn.server.loop.run_once(0)
+    [response] = responses(conn)
+    assert response.body == b"done" and response.header("connection") == "close"
+    assert conn.should_close()
+
+
+# -- event streams ----------------------------------------------------------------------------
+
+
+def open_stream(make_conn, version="1.1", method="GET", **overrides):
+    registry = []
+    conn = make_conn(build_app(registry), **overrides)
+    feed(conn, f"{method} /stream HTTP/{version}\r\nHost: t\r\n\r\n".encode())
+    return conn, registry
+
+
+def test_stream_over_http11_is_chunked_and_delivers_events(make_conn):
+    conn, [stream] = open_stream(make_conn)
+    assert conn.state is ConnState.STREAMING and conn.server.open_streams == 1
+    raw = take_output(conn)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in head and b"text/event-stream" in head
+    assert b"Content-Length" not in head
+    event = b'event: greeting\nid: 1\ndata: {"hello":1}\n\n'
+    assert body == b"%x\r\n%s\r\n" % (len(event), event)
+    assert stream.send("two\nlines")
+    assert take_output(conn) == b"17\r\ndata: two\ndata: lines\n\n\r\n"
+
+
+def test_stream_over_http10_is_raw_and_ends_with_the_connection(make_conn):
+    conn, [stream] = open_stream(make_conn, version="1.0")
+    head, _, body = take_output(conn).partition(b"\r\n\r\n")
+    assert b"Transfer-Encoding" not in head and b"Content-Length" not in head
+    assert b"Connection: close" in head
+    assert body == b'event: greeting\nid: 1\ndata: {"hello":1}\n\n'
+    stream.close()
+    assert take_output(conn) == b"" and conn.should_close()
+
+
+def test_stream_close_sends_the_last_chunk_and_runs_callbacks(make_conn):
+    conn, [stream] = open_stream(make_conn)
+    closed = []
+    stream.on_close(closed.append)
+    take_output(conn)
+    stream.close()
+    assert take_output(conn) == b"0\r\n\r\n"
+    assert closed == [stream] and conn.server.open_streams == 0 and conn.should_close()
+    assert stream.send("late") is False
+
+
+def test_stream_heartbeat_is_a_comment_after_silence(make_conn):
+    conn, [stream] = open_stream(make_conn, stream_heartbeat=1.0)
+    take_output(conn)
+    now = time.monotonic()
+    conn.heartbeat(now + 0.5)
+    assert not conn.output
+    conn.heartbeat(now + 1.1)
+    assert take_output(conn) == b"3\r\n:\n\n\r\n"
+
+
+def test_client_disconnect_closes_the_stream_and_runs_callbacks(make_conn):
+    conn, [stream] = open_stream(make_conn)
+    closed = []
+    stream.on_close(closed.append)
+    feed(conn, b"")
+    assert conn.is_closed and closed == [stream] and conn.server.open_streams == 0
+
+
+def test_stream_reader_that_falls_behind_is_dropped(make_conn):
+    conn, [stream] = open_stream(make_conn, output_high_water=1000)
+    closed = []
+    stream.on_close(closed.append)
+    sent = 0
+    while stream.send("x" * 100):
+        sent += 1
+        assert sent < 20
+    assert conn.is_closed and closed == [stream] and conn.server.open_streams == 0
+
+
+def test_head_request_to_a_stream_gets_headers_only(make_conn):
+    conn, [stream] = open_stream(make_conn, method="HEAD")
+    raw = take_output(conn)
+    assert raw.startswith(b"HTTP/1.1 200 ") and raw.endswith(b"\r\n\r\n")
+    assert b"data:" not in raw and conn.server.open_streams == 0
+    assert stream.closed and conn.state is ConnState.READING_HEAD
