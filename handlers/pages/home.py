@@ -1,0 +1,78 @@
+"""The home page (feed, composer, requests, online friends), the welcome page for
+visitors, and the page of a single post."""
+
+from __future__ import annotations
+
+from .. import posts
+from ..base import page_params
+from ..store import friends as friend_store
+from ..store import posts as post_store
+from . import present
+from .base import PageHandler
+
+__all__ = ["HomePage", "PostPage", "home_context", "FEED_PAGE_SIZE", "ONLINE_WINDOW_SECONDS"]
+
+FEED_PAGE_SIZE = 20
+WELCOME_POSTS = 5
+# "Online" on the home page: seen within two minutes (API.md /api/friends/online).
+ONLINE_WINDOW_SECONDS = 120
+
+
+def next_page(items: list, limit: int, url: str) -> tuple[list, str]:
+    """(the first `limit` items, the "older" URL or "") from a list fetched with limit + 1."""
+    if len(items) <= limit:
+        return items, ""
+    items = items[:limit]
+    separator = "&" if "?" in url else "?"
+    return items, f"{url}{separator}before={items[-1]['id']}"
+
+
+def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
+    """Everything home.mustache reads for `handler`'s viewer; `composer` keeps a
+    failed post's text and error."""
+    db, viewer_id = handler.db, handler.viewer_id
+    _, before = page_params(handler.request)
+    rows = post_store.feed_for(db, viewer_id=viewer_id, before=before, limit=FEED_PAGE_SIZE + 1)
+    rows, next_url = next_page(rows, FEED_PAGE_SIZE, "/")
+    requests = friend_store.incoming_requests(db, user_id=viewer_id)
+    online = friend_store.friends_seen_since(db, user_id=viewer_id,
+                                             since=handler.now() - ONLINE_WINDOW_SECONDS)
+    return {
+        "title": "Home",
+        "composer": composer or handler.composer(),
+        "posts": handler.post_views(rows),
+        "older": before is not None,
+        "next_url": next_url,
+        "requests": [present.user_view(u, friendship="request_received") for u in requests],
+        "has_requests": bool(requests),
+        "requests_count": len(requests),
+        "online": [present.user_view(u, friendship="friends") for u in online],
+        "has_online": bool(online),
+        "has_friends": bool(online) or bool(friend_store.friend_ids(db, user_id=viewer_id)),
+    }
+
+
+class HomePage(PageHandler):
+    """GET /: the feed for a logged-in viewer, the welcome page for anyone else."""
+
+    nav = "home"
+
+    def get(self):
+        if self.session is None:
+            return self.welcome()
+        return self.page("home", home_context(self))
+
+    def welcome(self):
+        public = post_store.feed_for(self.db, viewer_id=None, limit=WELCOME_POSTS)
+        views = self.post_views(public)
+        return self.page("welcome", {"title": "Welcome", "page": "welcome", "form": {},
+                                     "posts": views, "has_posts": bool(views)})
+
+
+class PostPage(PageHandler):
+    """GET /posts/{id}: one post, if this viewer may see it (404 otherwise)."""
+
+    def get(self, post_id: int):
+        post = posts.visible_post(self.ctx, viewer_id=self.viewer_id, post_id=post_id)
+        view = self.post_views([post])[0]
+        return self.page("post", {"title": f"Post by {post['author_name']}", "post": view})

@@ -1,0 +1,165 @@
+"""Profiles, the friends page, people search, and the friendship buttons' actions
+(over `handlers.friends`)."""
+
+from __future__ import annotations
+
+from reactor import Response
+
+from .. import friends
+from ..base import page_params
+from ..errors import Conflict, Invalid, NotFound
+from ..store import friends as friend_store
+from ..store import posts as post_store
+from ..store import users as user_store
+from . import present
+from .base import PageHandler
+from .home import FEED_PAGE_SIZE, next_page
+
+__all__ = ["FriendAdd", "FriendRemove", "FriendsPage", "PeoplePage", "ProfilePage"]
+
+SEARCH_LIMIT = 30
+SUGGESTION_LIMIT = 10
+MAX_QUERY_CHARS = 80
+UNDONE_MESSAGES = {
+    "unfriended": "You and {name} are no longer friends.",
+    "cancelled": "Friend request to {name} cancelled.",
+    "declined": "Friend request from {name} declined.",
+}
+
+
+def users_with_states(handler: PageHandler, users: list[dict], state: str | None = None):
+    """User views with the viewer's friendship state (one query for the whole list)."""
+    if state is None:
+        states = friend_store.friendship_states(handler.db, viewer_id=handler.viewer_id,
+                                                user_ids=[u["id"] for u in users])
+    return [present.user_view(u, friendship=state or states[u["id"]]) for u in users]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class ProfilePage(PageHandler):
+    """GET /u/{username}: cover, avatar, friendship button and the visible posts."""
+
+    def get(self, username: str):
+        user = friends.find_user(self.ctx, username)
+        viewer_id = self.viewer_id
+        own = viewer_id == user["id"]
+        self.nav = "profile" if own else ""
+        state = (friend_store.friendship_state(self.db, viewer_id=viewer_id, other_id=user["id"])
+                 if viewer_id is not None else None)
+        _, before = page_params(self.request)
+        rows = post_store.posts_by(self.db, author_id=user["id"], viewer_id=viewer_id,
+                                   before=before, limit=FEED_PAGE_SIZE + 1)
+        rows, next_url = next_page(rows, FEED_PAGE_SIZE, f"/u/{user['username']}")
+        return self.page("profile", {
+            "title": user["name"],
+            "profile": self.profile_view(user, state),
+            "is_own_profile": own,
+            "composer": self.composer() if own else {},
+            "posts": self.post_views(rows),
+            "next_url": next_url,
+            "empty_text": self.empty_text(user, own, before),
+        })
+
+    def profile_view(self, user: dict, state: str | None) -> dict:
+        view = present.user_view(user, friendship=state)
+        count = len(friend_store.friend_ids(self.db, user_id=user["id"]))
+        view["joined"] = present.joined(user["created_at"])
+        view["friend_count_label"] = plural(count, "friend")
+        view["show_friend_button"] = state not in (None, "self")
+        return view
+
+    def empty_text(self, user: dict, own: bool, before) -> str:
+        if before is not None:
+            return "No older posts."
+        if own:
+            return "You have not posted yet. Write something above — your friends will see it."
+        if self.session is None:
+            return (f"{present.first_name(user['name'])} has no public posts. "
+                    "Log in to see posts shared with friends.")
+        return f"{present.first_name(user['name'])} has not posted anything you can see yet."
+
+
+class FriendsPage(PageHandler):
+    """GET /friends: requests received and sent, friends, and suggestions."""
+
+    nav = "friends"
+
+    def get(self):
+        if self.session is None:
+            return self.login_redirect()
+        me = self.viewer_id
+        incoming = friend_store.incoming_requests(self.db, user_id=me)
+        outgoing = friend_store.outgoing_requests(self.db, user_id=me)
+        mine = friend_store.friends_of(self.db, user_id=me)
+        suggested = user_store.suggest_users(self.db, viewer_id=me, limit=SUGGESTION_LIMIT)
+        return self.page("friends", {
+            "title": "Friends",
+            "incoming": users_with_states(self, incoming, "request_received"),
+            "outgoing": users_with_states(self, outgoing, "request_sent"),
+            "friends": users_with_states(self, mine, "friends"),
+            "suggestions": users_with_states(self, suggested, "none"),
+            "has_incoming": bool(incoming), "incoming_count": len(incoming),
+            "has_outgoing": bool(outgoing), "outgoing_count": len(outgoing),
+            "has_friends": bool(mine), "friends_count": len(mine),
+            "has_suggestions": bool(suggested),
+        })
+
+
+class PeoplePage(PageHandler):
+    """GET /people?q=: search by username or name; suggestions when `q` is empty."""
+
+    nav = "people"
+
+    def get(self):
+        if self.session is None:
+            return self.login_redirect()
+        q = (self.request.arg("q") or "").strip()[:MAX_QUERY_CHARS]
+        if q:
+            found = user_store.search_users(self.db, q=q, limit=SEARCH_LIMIT)
+            title = f"Results for “{q}”"
+            empty = f"No one matches “{q}”. Try part of a name or a username."
+        else:
+            found = user_store.suggest_users(self.db, viewer_id=self.viewer_id,
+                                             limit=SUGGESTION_LIMIT)
+            title = "People you may know"
+            empty = "No suggestions yet. Search for someone by name above."
+        results = users_with_states(self, found)
+        return self.page("people", {"title": "People", "q": q, "search_q": q,
+                                    "results": results, "has_results": bool(results),
+                                    "results_title": title, "empty_text": empty})
+
+
+class FriendAdd(PageHandler):
+    """POST /friends/{username}/add: send a request, or accept theirs."""
+
+    def post(self, username: str):
+        if self.session is None:
+            return self.login_redirect()
+        form = self.read_form()
+        target = self.next_location(form)
+        try:
+            other, state = friends.befriend(self.ctx, viewer=self.session.user, username=username)
+        except (Conflict, Invalid) as exc:
+            return self.done(target, exc.message, "error")
+        if state == "friends":
+            return self.done(target, f"You and {other['name']} are now friends.")
+        return self.done(target, f"Friend request sent to {other['name']}.")
+
+
+class FriendRemove(PageHandler):
+    """POST /friends/{username}/remove: unfriend, cancel a request, or decline one."""
+
+    def post(self, username: str) -> Response:
+        if self.session is None:
+            return self.login_redirect()
+        form = self.read_form()
+        target = self.next_location(form)
+        other = friends.find_user(self.ctx, username)
+        try:
+            undone = friends.unfriend(self.ctx, viewer=self.session.user, username=username)
+        except NotFound:
+            return self.done(target, f"There was nothing to undo with {other['name']}.", "error")
+        return self.done(target, UNDONE_MESSAGES[undone].format(name=other["name"]))
