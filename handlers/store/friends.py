@@ -10,6 +10,7 @@ runs in one transaction, so a request is never deleted without its friendship
 being written, and the pair can never hold a request and a friendship at once.
 """
 
+from .db import json_ids
 from .errors import AlreadyFriends, AlreadyRequested, SelfRelation
 from .users import USER_COLUMNS
 
@@ -68,18 +69,13 @@ def friendship_states(db, *, viewer_id, user_ids) -> dict:
     ids = [int(user_id) for user_id in user_ids]
     if viewer_id is None:
         return {user_id: "none" for user_id in ids}
-    rows = db.query_all(_STATES_SQL, {"viewer_id": viewer_id, "user_ids": _json_ids(ids)})
+    rows = db.query_all(_STATES_SQL, {"viewer_id": viewer_id, "user_ids": json_ids(ids)})
     return {row["user_id"]: row["state"] for row in rows}
 
 
 def friendship_state(db, *, viewer_id, other_id) -> str:
     """The relation between the viewer and one other user (see friendship_states)."""
     return friendship_states(db, viewer_id=viewer_id, user_ids=[other_id])[int(other_id)]
-
-
-def _json_ids(ids) -> str:
-    # Ids are ints (checked by the caller's int()), so this is a well-formed JSON array.
-    return "[" + ",".join(str(int(i)) for i in ids) + "]"
 
 
 def are_friends(db, *, a: int, b: int) -> bool:
