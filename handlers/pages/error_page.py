@@ -25,6 +25,8 @@ HEADINGS = {
     500: "Something went wrong on our side",
     503: "MiniFace is busy",
 }
+# Messages that say no more than the status; the page replaces them with advice.
+GENERIC_MESSAGES = ("", "not found", "something went wrong", "internal server error")
 DEFAULT_MESSAGES = {
     404: "The link may be broken, or the page may have been removed — or it is "
          "only visible to some people.",
@@ -38,8 +40,7 @@ class ErrorPage(PageHandler):
     def render(self, status: int, message: str) -> str:
         heading = HEADINGS.get(status) or ("Something went wrong" if status >= 500
                                            else "That did not work")
-        if status in DEFAULT_MESSAGES and message in ("", "Not found.", "Not Found",
-                                                      "Something went wrong."):
+        if status in DEFAULT_MESSAGES and message.strip(" .").lower() in GENERIC_MESSAGES:
             message = DEFAULT_MESSAGES[status]
         context = self.layout_context()
         context.update({"title": heading, "page": "error", "status": status,
