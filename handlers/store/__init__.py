@@ -5,10 +5,12 @@ dicts. Modules group them by table: users, sessions, posts (with the visibility 
 in visibility.py), friends, messages; seed.py fills a demo database.
 """
 
-from . import errors, times
+from . import errors, friends, messages, posts, sessions, times, users, visibility
 from .db import SCHEMA_PATH, Database
 
-__all__ = ["Database", "SCHEMA_PATH", "errors", "open_database", "times"]
+# seed.py is left out on purpose: it needs Pillow and only `--demo` uses it.
+__all__ = ["Database", "SCHEMA_PATH", "errors", "friends", "messages", "open_database",
+           "posts", "sessions", "times", "users", "visibility"]
 
 
 def open_database(path) -> Database:
