@@ -140,7 +140,8 @@ def login(ctx, server, *, username, password):
     key = username.lower()
     now = ctx.now()
     window = ctx.config.login_failure_window
-    since = now - window
+    # A failure at time t counts while now < t + window, so Retry-After is exact.
+    since = now - window + 1
     if session_store.count_failed_logins(ctx.db, username=key, since=since) \
             >= ctx.config.login_failure_limit:
         oldest = session_store.oldest_failed_login(ctx.db, username=key, since=since) or now

@@ -1,25 +1,197 @@
-"""The `miniface` command (placeholder until the app lands: serves the hello example)."""
+"""The `miniface` command: serve the site, prepare the database, run the client.
+
+    miniface serve [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--demo]
+                   [--quiet] [--no-access-log] [--<any setting> VALUE]
+    miniface init-db [--data-dir DIR]
+    miniface seed --demo [--data-dir DIR]
+    miniface client ...          (the terminal client; `miniface client --help`)
+
+Every field of `reactor.ServerConfig` and `handlers.config.AppConfig` is a flag
+(`pool_workers` is `--pool-workers N`; a boolean that defaults to on is
+`--no-<name>`), and every flag also reads `MINIFACE_<NAME>` from the environment
+(`MINIFACE_PORT=9000`, `MINIFACE_DEMO=1`); a flag given on the command line wins.
+"""
+
+from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+import os
+import sys
+from pathlib import Path
 
 import reactor
 
+from .config import AppConfig
 
-class _Hello(reactor.Handler):
-    def get(self):
-        return reactor.Response.text("Hello, World!")
+__all__ = ["build_parser", "main"]
+
+log = logging.getLogger("miniface")
+
+ENV_PREFIX = "MINIFACE_"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+# Fields with flags of their own below, or that are not settings at all.
+_SPECIAL_FIELDS = {"host", "port", "data_dir", "demo", "access_log", "clock"}
+_PATH_FIELDS = {"uploads_dir", "db_path", "assets_dir"}
+DEMO_HELP = ("seed the demo people if the database is empty (alice, bob, carol, dave, "
+             "erin; password 'password123')")
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="miniface")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the site")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--demo", action="store_true")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    router = reactor.Router()
-    router.add("/hello", _Hello)
-    reactor.Server(router, host=args.host, port=args.port).serve_forever()
+def _env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def _env_bool(field: str, default: bool) -> bool:
+    raw = os.environ.get(_env_name(field))
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise SystemExit(f"miniface: {_env_name(field)} must be 1/0, true/false, yes/no or on/off")
+    return value in _TRUE
+
+
+def _env_default(field: str, default, kind):
+    raw = os.environ.get(_env_name(field))
+    if raw is None:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SystemExit(f"miniface: {_env_name(field)}={raw!r} is not a valid {kind.__name__}") \
+            from None
+
+
+def _add_bool(parser, field: str, default: bool, help_text: str) -> None:
+    flag = field.replace("_", "-")
+    value = _env_bool(field, default)
+    if default:
+        parser.add_argument(f"--no-{flag}", dest=field, action="store_false", default=value,
+                            help=f"{help_text} (env {_env_name(field)}=0)")
+    else:
+        parser.add_argument(f"--{flag}", dest=field, action="store_true", default=value,
+                            help=f"{help_text} (env {_env_name(field)}=1)")
+
+
+def _add_value(parser, field: str, default, kind, help_text: str) -> None:
+    parser.add_argument(f"--{field.replace('_', '-')}", dest=field, type=kind,
+                        default=_env_default(field, default, kind), metavar=field.upper(),
+                        help=f"{help_text} (default {default}; env {_env_name(field)})")
+
+
+def _add_config_fields(parser, config_cls) -> None:
+    """A flag for every remaining field of a settings dataclass."""
+    defaults = config_cls()
+    for field in dataclasses.fields(config_cls):
+        name = field.name
+        if name in _SPECIAL_FIELDS:
+            continue
+        default = getattr(defaults, name)
+        help_text = name.replace("_", " ")
+        if isinstance(default, bool):
+            _add_bool(parser, name, default, help_text)
+        elif name in _PATH_FIELDS:
+            _add_value(parser, name, None if name != "assets_dir" else default, Path, help_text)
+        else:
+            _add_value(parser, name, default, type(default), help_text)
+
+
+def _add_data_dir(parser) -> None:
+    _add_value(parser, "data_dir", Path("data"), Path, "where the database and uploads live")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="miniface", description="MiniFace: a small social network on its own HTTP server.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="serve the site",
+                           description="Serve MiniFace (HTML pages and the JSON API).")
+    _add_value(serve, "host", "127.0.0.1", str, "address to listen on")
+    _add_value(serve, "port", 8080, int, "port to listen on (0 picks a free one)")
+    _add_data_dir(serve)
+    _add_bool(serve, "demo", False, DEMO_HELP)
+    _add_bool(serve, "quiet", False, "log warnings and errors only")
+    _add_bool(serve, "access_log", True, "log one line per request")
+    _add_config_fields(serve, reactor.ServerConfig)
+    _add_config_fields(serve, AppConfig)
+    init_db = sub.add_parser("init-db", help="create the database and apply the schema")
+    _add_data_dir(init_db)
+    seed = sub.add_parser("seed", help="fill the database with demo data")
+    _add_data_dir(seed)
+    seed.add_argument("--demo", action="store_true", required=True, help=DEMO_HELP)
+    sub.add_parser("client", help="the terminal client (see `miniface client --help`)",
+                   add_help=False)
+    return parser
+
+
+def _split(args) -> tuple[AppConfig, reactor.ServerConfig]:
+    values = vars(args)
+    app_fields = {f.name for f in dataclasses.fields(AppConfig)} - {"clock"}
+    server_fields = {f.name for f in dataclasses.fields(reactor.ServerConfig)}
+    app = AppConfig(**{k: v for k, v in values.items() if k in app_fields})
+    server = reactor.ServerConfig(**{k: v for k, v in values.items() if k in server_fields})
+    return app, server
+
+
+def _serve(args) -> int:
+    from .app import create_app
+
+    app_config, server_config = _split(args)
+    app = create_app(app_config)
+    try:
+        server = reactor.Server(app, server_config)
+        log.info("MiniFace: data in %s", app_config.data_dir.resolve())
+        server.serve_forever()
+    finally:
+        app.close()
+    return 0
+
+
+def _init_db(args) -> int:
+    from .store import open_database
+
+    config = AppConfig(data_dir=args.data_dir)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    config.uploads_dir.mkdir(parents=True, exist_ok=True)
+    open_database(config.db_path).close()
+    log.info("database ready at %s", config.db_path)
+    return 0
+
+
+def _seed(args) -> int:
+    from .app import create_app, seed_demo_if_empty
+
+    app = create_app(AppConfig(data_dir=args.data_dir))
+    try:
+        if not seed_demo_if_empty(app.ctx):
+            log.info("the demo people are already there; nothing to do")
+    finally:
+        app.close()
+    return 0
+
+
+def _client(argv: list[str]) -> int:
+    try:
+        from . import client
+    except ImportError as exc:
+        print(f"miniface: the terminal client is not available ({exc})", file=sys.stderr)
+        return 1
+    return client.main(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["client"]:
+        return _client(argv[1:])
+    args = build_parser().parse_args(argv)
+    quiet = getattr(args, "quiet", False)
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    commands = {"serve": _serve, "init-db": _init_db, "seed": _seed}
+    return commands[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
