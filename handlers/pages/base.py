@@ -29,6 +29,7 @@ from ..forms import MULTIPART, Form, FormLimits, media_type, parse_form
 from ..posts import photo_url
 from ..sessions import check_origin
 from ..store import friends as friend_store
+from ..store import messages as message_store
 from . import present
 
 __all__ = ["PageHandler", "FLASH_COOKIE", "ANON_CSRF_COOKIE", "safe_next"]
@@ -115,14 +116,8 @@ class PageHandler(AppHandler):
     def badges(self) -> dict:
         """Counts for the sidebar: pending friend requests, unread messages."""
         requests = len(friend_store.incoming_requests(self.db, user_id=self.viewer_id))
-        return {"requests": requests, "messages": self.unread_messages()}
-
-    def unread_messages(self) -> int:
-        try:
-            from ..store import messages as message_store
-        except ImportError:  # chat not installed in this build
-            return 0
-        return message_store.unread_total(self.db, user_id=self.viewer_id)
+        unread = message_store.unread_total(self.db, user_id=self.viewer_id)
+        return {"requests": requests, "messages": unread}
 
     def post_views(self, posts: list[dict]) -> list[dict]:
         now = self.now()
