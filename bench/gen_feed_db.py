@@ -5,7 +5,7 @@ Usage (from the repository root):
     .venv/bin/python bench/gen_feed_db.py                      # bench/feed.db: 10,000 users, 1,000,000 posts
     .venv/bin/python bench/gen_feed_db.py --posts 10000 bench/small.db
     .venv/bin/python bench/gen_feed_db.py --public-share 0.01  # public posts rare
-    MINIFACE_DB=bench/feed.db ...                               # then point the server at it
+    .venv/bin/miniface serve --db-path bench/feed.db           # then serve it
 
 The schema is data/schema.sql (applied through handlers.store), so the file is a
 normal MiniFace database. Every user is `benchN` with password `benchpass` (one real
@@ -24,7 +24,9 @@ from pathlib import Path
 
 from passlib.hash import argon2
 
-from handlers.store import open_database
+# Run as a script from a checkout: make `handlers` importable without installing.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from handlers.store import open_database  # noqa: E402
 
 log = logging.getLogger("gen_feed_db")
 

@@ -91,3 +91,15 @@ def test_touch_last_seen_writes_at_most_once_per_interval(db):
     later = T0 + users.LAST_SEEN_RESOLUTION_SECONDS
     users.touch_last_seen(db, user_id=user["id"], now=later)
     assert seen() == later
+
+
+def test_search_past_its_time_budget_answers_prefix_matches(db, monkeypatch):
+    db.execute_many(
+        "INSERT INTO users (username, name, password_hash, created_at)"
+        " VALUES (:username, :name, 'x', 0)",
+        [{"username": f"filler{i}", "name": "Filler"} for i in range(300)]
+        + [{"username": "smithers", "name": "W"}, {"username": "carol", "name": "Carol Smith"}])
+    assert len(users.search_users(db, q="smith", limit=10)) == 2
+    # No time at all: the full scan is interrupted and the index-only query answers.
+    monkeypatch.setattr(users, "SEARCH_TIME_BUDGET_SECONDS", 0.0)
+    assert _usernames(users.search_users(db, q="smith", limit=10)) == ["smithers"]
