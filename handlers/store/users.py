@@ -47,6 +47,8 @@ def create_user(db, *, username: str, name: str, password_hash: str, now: int) -
             "INSERT INTO users (username, name, password_hash, created_at)"
             " VALUES (:username, :name, :password_hash, :now)", params)
     except sqlite3.IntegrityError as exc:
+        if "UNIQUE" not in str(exc):  # e.g. a NOT NULL column: a caller bug, not a clash
+            raise
         raise UsernameTaken(username) from exc
     return {"id": user_id, "username": username, "name": name, "created_at": now}
 

@@ -1,5 +1,7 @@
 """users.py: case-insensitive usernames, look-ups, search with LIKE wildcards."""
 
+import sqlite3
+
 import pytest
 from store_fixtures import (
     FAKE_HASH,
@@ -103,3 +105,8 @@ def test_search_past_its_time_budget_answers_prefix_matches(db, monkeypatch):
     # No time at all: the full scan is interrupted and the index-only query answers.
     monkeypatch.setattr(users, "SEARCH_TIME_BUDGET_SECONDS", 0.0)
     assert _usernames(users.search_users(db, q="smith", limit=10)) == ["smithers"]
+
+
+def test_missing_fields_are_not_reported_as_a_taken_username(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        users.create_user(db, username="alice", name=None, password_hash="x", now=T0)
