@@ -140,8 +140,10 @@ class Client:
     def get(self, path: str, **kw) -> Result:
         return self.request("GET", path, **kw)
 
-    def delete(self, path: str, **kw) -> Result:
-        return self.request("DELETE", path, **kw)
+    def delete(self, path: str, headers: dict | None = None) -> Result:
+        """DELETE as API clients send it: with cookies, API.md wants the JSON type."""
+        return self.request("DELETE", path,
+                            headers={"Content-Type": "application/json", **(headers or {})})
 
     def send_json(self, method: str, path: str, obj=None, headers: dict | None = None) -> Result:
         body = None if obj is None else json.dumps(obj).encode("utf-8")
