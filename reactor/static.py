@@ -26,6 +26,9 @@ from .routing import Handler
 __all__ = ["StaticFiles", "file_response", "open_beneath", "safe_join"]
 
 DEFAULT_CACHE_CONTROL = "public, max-age=3600"
+# O_NONBLOCK: opening a FIFO for reading would otherwise block the loop until some
+# writer appears; regular files ignore the flag, and the S_ISREG check refuses the rest.
+_OPEN_FLAGS = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)\Z")
 _EXTRA_TYPES = {".webp": "image/webp", ".svg": "image/svg+xml", ".js": "text/javascript",
                 ".css": "text/css", ".mjs": "text/javascript", ".woff2": "font/woff2"}
@@ -67,7 +70,7 @@ def file_response(request, path: str, *, content_type: str | None = None,
     try:
         # os.open, not open(): a raw descriptor is all sendfile needs, and skips the
         # buffered layer's isatty/lseek system calls on every request.
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError:
         raise NotFound() from None
     return _respond_with_fd(request, fd, path, content_type, cache_control, headers)
@@ -162,7 +165,7 @@ def open_beneath(root: str, relative: str) -> int | None:
     parts = [p for p in parts if p not in ("", ".")]
     if not parts:
         return None
-    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW
+    flags = _OPEN_FLAGS | os.O_NOFOLLOW
     try:
         dir_fd = os.open(root, os.O_RDONLY | os.O_CLOEXEC | os.O_DIRECTORY)
     except OSError:
