@@ -177,8 +177,11 @@ class Connection:
         self._fail(ProtocolError(408, "Timed out reading the request head"))
 
     def on_shutdown(self) -> None:
-        """The server is stopping: close if idle, else finish the current response."""
-        if self.is_idle or self.state is ConnState.STREAMING:
+        """The server is stopping: close if idle, end a stream cleanly (its last
+        chunk tells the client it is over), else finish the current response."""
+        if self.state is ConnState.STREAMING:
+            self.end_stream()
+        elif self.is_idle:
             self.close()
 
     def close(self) -> None:

@@ -117,6 +117,8 @@ class _Channel:
     def update(self) -> None:
         """Close, or make the selector's interest match what the connection wants."""
         conn = self.conn
+        if self.linger_deadline is not None:
+            return  # closing already: only the linger timer or EOF ends it
         if conn.should_close():
             self.server._finish(self, graceful=not conn.is_closed)
             return
@@ -163,6 +165,7 @@ class Server:
         self.open_streams = 0
         self._channels: dict[int, _Channel] = {}
         self._listener: socket.socket | None = None
+        self._port: int | None = None
         self._accepting = False
         self._pool: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
@@ -175,9 +178,7 @@ class Server:
     @property
     def port(self) -> int:
         """The port the server listens on (the real one after binding port 0)."""
-        if self._listener is None:
-            return self.config.port
-        return self._listener.getsockname()[1]
+        return self.config.port if self._port is None else self._port
 
     @property
     def connection_count(self) -> int:
@@ -201,6 +202,7 @@ class Server:
             sock.close()
             raise
         self._listener = sock
+        self._port = sock.getsockname()[1]
 
     def start(self) -> Server:
         """Bind, then run the loop on a daemon thread; returns once listening."""
@@ -289,9 +291,7 @@ class Server:
             for channel in list(self._channels.values()):
                 channel.conn.close()
                 self._close_channel(channel)
-            if self._listener is not None:
-                self._set_accepting(False)
-                self._listener.close()
+            self._close_listener()
             if self._pool is not None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
             self.loop.close()
@@ -305,22 +305,33 @@ class Server:
 
     def _sweep(self) -> None:
         """Enforce deadlines and send stream heartbeats."""
+        # Rescheduled first, and each channel checked in its own `try`: one failing
+        # connection must not end timeouts and heartbeats for all the others.
+        self.loop.call_later(self._sweep_interval(), self._sweep)
         now = time.monotonic()
         for channel in list(self._channels.values()):
-            if channel.linger_deadline is not None:
-                if now >= channel.linger_deadline:
-                    self._close_channel(channel)
-                continue
-            conn = channel.conn
-            deadline = conn.deadline
-            if deadline is not None and now >= deadline:
-                conn.on_timeout(now)
-            else:
-                conn.heartbeat(now)
-            if conn.output:
-                channel.flush()
-            channel.update()
-        self.loop.call_later(self._sweep_interval(), self._sweep)
+            try:
+                self._sweep_channel(channel, now)
+            except Exception:
+                log.exception("error checking a connection from %s; closing it",
+                              channel.conn.remote_addr)
+                channel.conn.close()
+                self._close_channel(channel)
+
+    def _sweep_channel(self, channel: _Channel, now: float) -> None:
+        if channel.linger_deadline is not None:
+            if now >= channel.linger_deadline:
+                self._close_channel(channel)
+            return
+        conn = channel.conn
+        deadline = conn.deadline
+        if deadline is not None and now >= deadline:
+            conn.on_timeout(now)
+        else:
+            conn.heartbeat(now)
+        if conn.output:
+            channel.flush()
+        channel.update()
 
     def _set_accepting(self, enabled: bool) -> None:
         if enabled == self._accepting or self._listener is None:
@@ -358,6 +369,14 @@ class Server:
             if len(self._channels) >= self.config.max_connections:
                 self._set_accepting(False)
                 return
+
+    def _close_listener(self) -> None:
+        # Closed, not just unregistered: new clients are refused at once (or, with
+        # SO_REUSEPORT, go to another process) instead of waiting in the backlog.
+        self._set_accepting(False)
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
 
     def _resume_accepting(self) -> None:
         if not self.shutting_down and len(self._channels) < self.config.max_connections:
@@ -409,7 +428,7 @@ class Server:
         if not self.shutting_down:
             self.shutting_down = True
             log.info("shutting down: %d connections open", len(self._channels))
-            self._set_accepting(False)
+            self._close_listener()
             for channel in list(self._channels.values()):
                 if channel.linger_deadline is None:
                     channel.conn.on_shutdown()

@@ -53,15 +53,18 @@ class ResponseReader:
         return response
 
     def read_response(self, method="GET") -> RawResponse:
+        response = self.read_head()
+        response.body = self._read_body(response, method)
+        return response
+
+    def read_head(self) -> RawResponse:
+        """Status line and fields only (for streams, read the body with `read_chunk`)."""
         line = self.reader.readline(65536)
         if not line:
             raise ConnectionError("connection closed before a response")
         assert line.endswith(b"\r\n"), line
         version, status, reason = line[:-2].decode("latin-1").split(" ", 2)
-        headers = self._read_fields()
-        response = RawResponse(version, int(status), reason, headers, b"")
-        response.body = self._read_body(response, method)
-        return response
+        return RawResponse(version, int(status), reason, self._read_fields(), b"")
 
     def _read_fields(self):
         headers = []
