@@ -91,14 +91,15 @@ class ChatSession:
                 self._send(line, text.removeprefix("/"))
 
     def _send(self, typed: str, text: str) -> None:
-        try:
-            message = self.client.send_message(self.friend, text)
-        except ApiError as exc:
-            self.console.error("Not sent: " + exc.sentence())
-            return
+        # Hold the lock while sending: the stream echoes our own message, often
+        # before the POST answers, and the typed line should turn into the message
+        # in place rather than stay on screen above a second copy.
         with self._seen_lock:
-            if message["id"] in self._seen:
-                return  # the stream was quicker and has already shown it
+            try:
+                message = self.client.send_message(self.friend, text)
+            except (ApiError, ServerUnreachable) as exc:
+                self.console.error(f"Not sent: {exc}")
+                return
             self._seen.add(message["id"])
             self.console.replace_echo(PROMPT, typed,
                                       render_message(message, self.me, self.console.style))
