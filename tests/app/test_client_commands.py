@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import stat
 import time
 
@@ -194,3 +195,16 @@ def test_send_delivers_a_message_to_a_friend(home, ann, make_user, befriend, url
     assert result.stdout == "Sent to @bob.\n"
     assert [m["body"] for m in bob.get("/api/messages/ann").json()["messages"]] == \
         ["see you at noon"]
+
+
+def test_throttled_login_says_when_to_try_again(home, ann, client):
+    for _ in range(10):
+        refused = client.post_json("/api/login", {"username": "ann", "password": "nope-nope"})
+        if refused.status == 429:
+            break
+    assert refused.status == 429
+    result = home.run("login", "--username", "ann", "--password-stdin", input=PASSWORD + "\n")
+    assert result.returncode == 1
+    # The server counts down on the real clock between the two requests.
+    said = re.search(r"\nTry again in (\d+) seconds\.\n$", result.stderr)
+    assert said and 0 <= int(refused.headers["retry-after"]) - int(said.group(1)) <= 2

@@ -208,3 +208,36 @@ def test_menu_is_coloured_on_a_terminal_unless_no_color(home, make_user):
     child = home.spawn()
     child.expect_exact("\x1b[1mminiface\x1b[0m> ")
     assert quit_client(child) == 0
+
+
+def test_feed_pages_ten_posts_at_a_time(home, make_user):
+    ann = make_user("ann", "Ann Lee")
+    for n in range(12):
+        assert ann.post_json("/api/posts", {"body": f"note {n:02}",
+                                            "visibility": "private"}).status == 201
+    home.login("ann")
+    child = home.spawn()
+    child.expect_exact(MENU_PROMPT)
+    child.sendline("feed")
+    child.expect_exact("Enter for more, q to go back: ")
+    assert "note 11" in child.before and "note 02" in child.before
+    assert "note 01" not in child.before
+    child.sendline("")
+    child.expect_exact("the end")
+    assert "note 01" in child.before and "note 00" in child.before
+    assert quit_client(child) == 0
+
+
+def test_a_session_ended_elsewhere_sends_back_to_the_login_prompt(home, make_user, server):
+    make_user("ann")
+    home.login("ann")
+    token = json.loads(home.token_path.read_text())["servers"][home.url]["token"]
+    child = home.spawn()
+    child.expect_exact(MENU_PROMPT)
+    assert server.client().bearer(token).post_json("/api/logout").status == 204
+    child.sendline("friends")
+    child.expect_exact("Your session has ended; please log in again.")
+    child.expect_exact("Log in, sign up or quit?")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    assert json.loads(home.token_path.read_text())["servers"] == {}
