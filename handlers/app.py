@@ -177,6 +177,5 @@ def seed_demo_if_empty(ctx: AppContext) -> bool:
     if users.get_user_by_username(ctx.db, "alice") is not None:
         return False
     password_hash = ctx.passwords.hash(DEMO_PASSWORD)
-    seed.seed_demo(ctx.db, uploads_dir=ctx.config.uploads_dir, password_hash=password_hash)
-    log.info("seeded the demo people (alice, bob, carol, dave, erin)")
-    return True
+    return seed.seed_demo(ctx.db, uploads_dir=ctx.config.uploads_dir,
+                          password_hash=password_hash)

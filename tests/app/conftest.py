@@ -3,7 +3,8 @@
 Fixtures (helpers and classes are in appclient.py: `Client`, `Result`, `Clock`,
 `LiveApp`, `signup`, `login`, `image_bytes`, `encode_multipart`, `wait_for`):
 
-    app_server(**AppConfig overrides) -> LiveApp  start a fresh MiniFace (own data dir)
+    app_server(*, server_overrides=None, **AppConfig overrides) -> LiveApp
+                                                   start a fresh MiniFace (own data dir)
     server -> LiveApp                              the default one
     clock -> Clock                                 its clock (`clock.advance(seconds)`)
     client -> Client                               a logged-out client of `server`
@@ -29,13 +30,14 @@ def app_server(tmp_path):
     """Factory: `app_server(**AppConfig overrides)` starts a fresh MiniFace."""
     started: list[LiveApp] = []
 
-    def start(**overrides) -> LiveApp:
+    def start(*, server_overrides: dict | None = None, **overrides) -> LiveApp:
         clock = overrides.pop("clock", None) or Clock()
         data_dir = tmp_path / f"data{len(started)}"
         config = AppConfig(data_dir=data_dir, clock=clock, **{**FAST_ARGON2, **overrides})
         app = create_app(config)
-        server = reactor.Server(app, host="127.0.0.1", port=0, access_log=False,
-                                shutdown_grace=1.0).start()
+        server_config = {"host": "127.0.0.1", "port": 0, "access_log": False,
+                         "shutdown_grace": 1.0, **(server_overrides or {})}
+        server = reactor.Server(app, **server_config).start()
         live = LiveApp(app, server, config, clock)
         started.append(live)
         return live
