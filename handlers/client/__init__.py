@@ -152,6 +152,8 @@ def _run(ctx: Context, args, errors: Console) -> int:
     except KeyboardInterrupt:
         errors.say()
         return EXIT_INTERRUPTED
+    except EOFError:  # stdin ended while a command still wanted an answer
+        errors.error("Input ended before the command had what it needs.")
     except BrokenPipeError:
         # The reader went away (`feed | head`); point stdout at /dev/null so the
         # interpreter's final flush does not complain about the pipe again.

@@ -62,12 +62,16 @@ def welcome(console: Console, client: ApiClient, store: TokenStore) -> dict | No
     style = console.style
     console.say(style.bold("Welcome to MiniFace") + style.dim(f"  {client.server}"))
     while True:
-        choice = console.choose("Log in, sign up or quit?", ["login", "signup", "quit"],
-                                "login")
-        if choice == "quit":
+        try:
+            choice = console.choose("Log in, sign up or quit?", ["login", "signup", "quit"],
+                                    "login")
+            if choice == "quit":
+                return None
+            flow = prompt_login if choice == "login" else prompt_signup
+            user = flow(console, client, store)
+        except (EOFError, KeyboardInterrupt):  # Ctrl-D / Ctrl-C: leave, not a traceback
+            console.say()
             return None
-        flow = prompt_login if choice == "login" else prompt_signup
-        user = flow(console, client, store)
         if user is not None:
             return user
 

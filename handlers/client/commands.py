@@ -19,6 +19,7 @@ from .auth import log_in, log_out, resume_session, welcome
 from .config import TokenStore
 from .console import Console
 from .format import VISIBILITY_LABELS, render_post, render_user_rows
+from .interactive import Menu
 
 __all__ = ["CommandError", "Context", "COMMANDS"]
 
@@ -170,8 +171,6 @@ def run_send(ctx: Context, args) -> int:
 
 def run_chat(ctx: Context, args) -> int:
     """Chat with one friend, then exit (the menu's chat without the menu)."""
-    from .interactive import Menu  # the menu pulls in chat; only this command needs it
-
     user = resume_session(ctx.client, ctx.store) or welcome(ctx.console, ctx.client, ctx.store)
     if user is None:
         return 0

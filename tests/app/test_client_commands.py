@@ -208,3 +208,18 @@ def test_throttled_login_says_when_to_try_again(home, ann, client):
     # The server counts down on the real clock between the two requests.
     said = re.search(r"\nTry again in (\d+) seconds\.\n$", result.stderr)
     assert said and 0 <= int(refused.headers["retry-after"]) - int(said.group(1)) <= 2
+
+
+def test_menu_on_a_closed_stdin_leaves_cleanly(home):
+    result = home.run(input="")
+    assert result.returncode == 0
+    assert "Log in, sign up or quit?" in result.stdout
+    assert result.stderr == ""
+
+
+def test_menu_reads_a_script_from_a_pipe(home, ann):
+    home.login("ann")
+    result = home.run(input="post\npiped post\n\n\npublic\nmine\nquit\n")
+    assert result.returncode == 0, result.stderr
+    assert "Posted #" in result.stdout and result.stdout.rstrip().endswith("Bye.")
+    assert ann.get("/api/feed").json()["posts"][0]["body"] == "piped post"
