@@ -15,21 +15,11 @@ import os
 from pathlib import Path
 
 import pytest
+from e2e_support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, FAST_ARGON2, STEP_TIMEOUT_MS
 
 import reactor
 from handlers.app import create_app
 from handlers.config import AppConfig
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-DEMO_PASSWORD = "password123"
-FAST_ARGON2 = dict(argon2_time_cost=1, argon2_memory_cost=8, argon2_parallelism=1)
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-# Playwright's default is 30 s; a page of ours answers in milliseconds, so a
-# short timeout makes a broken step fail fast instead of eating the time budget.
-STEP_TIMEOUT_MS = 5000
 
 
 class Site:

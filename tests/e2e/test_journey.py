@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from conftest import DEMO_PASSWORD, DESKTOP, PHONE
+from e2e_support import DEMO_PASSWORD, DESKTOP, PHONE
 from PIL import Image, ImageDraw
 
 
