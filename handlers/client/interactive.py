@@ -78,6 +78,7 @@ class Menu:
     def run(self) -> str:
         """Read commands until "quit" or "logout" (or the session ends); returns which."""
         self.show_menu()
+        self.dispatch("news")
         _enable_completion()
         while self._outcome is None:
             try:
@@ -116,6 +117,23 @@ class Menu:
             self.console.say(f"  {style.dim(f'{number:>2}')}  {style.bold(f'{name:<11}')} {help_text}")
         self.console.say(style.dim('Type a command or its number. Commands take arguments too: '
                                    '"chat bob", "delete 12". "help" shows this again.'))
+
+    def do_news(self, arg: str) -> None:
+        """What waits for the person: friend requests and unread messages."""
+        news = []
+        incoming = len(self.client.friend_requests()["incoming"])
+        if incoming:
+            news.append(_count(incoming, "friend request") + ' ("requests")')
+        try:
+            unread = sum(c.get("unread", 0) for c in self.client.conversations())
+        except ApiError as exc:
+            if exc.status not in (404, 405):  # a server without chat has no unread messages
+                raise
+            unread = 0
+        if unread:
+            news.append(_count(unread, "unread message") + ' ("chat")')
+        if news:
+            self.console.say(self.style.yellow("You have " + " and ".join(news) + "."))
 
     # -- posts ----------------------------------------------------------------
 
@@ -345,10 +363,14 @@ def resolve_command(word: str) -> str | None:
     if word.isdigit():
         return names[int(word) - 1] if 1 <= int(word) <= len(names) else None
     word = ALIASES.get(word, word)
-    if word in names or word == "help":
+    if word in names or word in ("help", "news"):
         return word
     matches = [name for name in names if name.startswith(word)]
     return matches[0] if len(matches) == 1 else None
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _pick(items: list, answer: str, key=lambda user: user["username"]):

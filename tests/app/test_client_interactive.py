@@ -147,6 +147,7 @@ def test_requests_accept_then_change_visibility_and_delete_a_post(home, make_use
     post = ann.post_json("/api/posts", {"body": "first draft", "visibility": "public"}).json()
     home.login("ann")
     child = home.spawn()
+    child.expect_exact('You have 1 friend request ("requests").')
     child.expect_exact(MENU_PROMPT)
     child.sendline("requests")
     child.expect(r"Asking to be your friend\s+1\s+@bobby")
