@@ -102,3 +102,29 @@ def test_post_card_escapes_the_body_and_keeps_its_line_breaks(views):
     assert 'one\n&lt;img src=x onerror=&quot;alert(1)&quot;&gt;' in html
     assert "<img src=x" not in html
     assert 'title="21 Sep 2026, 14:08 UTC"' in html
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_text_colours_meet_wcag_aa_contrast():
+    css = (VIEWS_DIR.parent / "assets" / "style.css").read_text()
+    var = dict(re.findall(r"--([a-z0-9-]+):\s*(#[0-9a-f]{6});", css))
+    pairs = [("text", "bg"), ("muted", "surface"), ("muted", "bg"), ("accent", "surface"),
+             ("accent", "accent-soft"), ("danger", "danger-soft"), ("ok", "ok-soft")]
+    for fg, bg in pairs:
+        assert contrast(var[fg], var[bg]) >= 4.5, (fg, bg)
+    for button in ("accent", "accent2", "danger"):
+        assert contrast("#ffffff", var[button]) >= 4.5, button
+    avatars = re.findall(r"\.avatar--c\d \{ background: (#[0-9a-f]{6}); \}", css)
+    assert len(avatars) == present.AVATAR_COLOURS
+    for colour in avatars:
+        assert contrast("#ffffff", colour) >= 4.5, colour
