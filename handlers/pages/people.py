@@ -28,11 +28,13 @@ UNDONE_MESSAGES = {
 
 
 def users_with_states(handler: PageHandler, users: list[dict], state: str | None = None):
-    """User views with the viewer's friendship state (one query for the whole list)."""
-    if state is None:
-        states = friend_store.friendship_states(handler.db, viewer_id=handler.viewer_id,
-                                                user_ids=[u["id"] for u in users])
-    return [present.user_view(u, friendship=state or states[u["id"]]) for u in users]
+    """User views with the viewer's friendship state: `state` for all of them when
+    the list already implies it, else looked up (one query for the whole list)."""
+    if state is not None:
+        return [present.user_view(u, friendship=state) for u in users]
+    states = friend_store.friendship_states(handler.db, viewer_id=handler.viewer_id,
+                                            user_ids=[u["id"] for u in users])
+    return [present.user_view(u, friendship=states[u["id"]]) for u in users]
 
 
 def plural(count: int, word: str) -> str:
