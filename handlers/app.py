@@ -127,8 +127,10 @@ class Application:
         return response
 
     def _error_response(self, request, exc: HTTPError) -> Response:
-        if 400 <= exc.status < 500 and exc.status != 404:
+        if exc.status in (403, 413, 415, 429):  # refusals worth seeing in the log
             log.info("%s %s -> %d %s", request.method, request.path, exc.status, exc.message)
+        elif exc.status < 500:
+            log.debug("%s %s -> %d %s", request.method, request.path, exc.status, exc.message)
         if _is_api(request):
             response = Response.json(errors.error_body(exc), exc.status)
         else:

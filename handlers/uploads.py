@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import secrets
+import warnings
 from io import BytesIO
 from pathlib import Path
 
@@ -43,6 +44,12 @@ _KEPT_INFO = ("transparency", "duration", "loop", "background")
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
                   IndexError, TypeError)
 JPEG_QUALITY = 90
+_BOMB_ERRORS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
+
+# Pillow only warns about images between its MAX_IMAGE_PIXELS and twice that. Our
+# own cap (AppConfig.max_image_pixels) is lower and checked first; turning the
+# warning into an error makes sure that no path ever decodes such an image anyway.
+warnings.simplefilter("error", Image.DecompressionBombWarning)
 
 
 def store_image(fileobj, uploads_dir, *, max_bytes: int, max_pixels: int,
@@ -57,7 +64,7 @@ def store_image(fileobj, uploads_dir, *, max_bytes: int, max_pixels: int,
         ext = EXTENSIONS[image.format]
         try:
             data = _reencode(image)
-        except Image.DecompressionBombError:
+        except _BOMB_ERRORS:
             raise TooLarge("The photo has too many pixels.") from None
         except _DECODE_ERRORS as exc:
             log.info("refused a %s upload that does not decode: %s", image.format, exc)
@@ -82,7 +89,7 @@ def delete_image(uploads_dir, name: str | None) -> None:
 def _open_image(fileobj) -> Image.Image:
     try:
         image = Image.open(fileobj, formats=list(EXTENSIONS))
-    except Image.DecompressionBombError:
+    except _BOMB_ERRORS:
         raise TooLarge("The photo has too many pixels.") from None
     except _DECODE_ERRORS:
         raise UnsupportedMediaType("Photos must be PNG, JPEG, GIF or WebP images.") from None

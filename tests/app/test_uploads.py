@@ -99,6 +99,8 @@ def test_a_large_upload_that_spills_to_disk_still_works(alice):
     assert Image.open(io.BytesIO(alice.get(created.json()["image_url"]).body)).size == (700, 700)
 
 
+# As in production (handlers/uploads.py), where Pillow's warning is an error.
+@pytest.mark.filterwarnings("error::PIL.Image.DecompressionBombWarning")
 @pytest.mark.parametrize("size", [(10_000, 10_000), (20_000, 20_000)])
 def test_decompression_bombs_are_refused_before_decoding(server, alice, size):
     out = io.BytesIO()
