@@ -118,6 +118,11 @@ class RequestParser:
         self._remaining = 0       # bytes left in a fixed body or current chunk
         self._body_seen = 0       # body bytes so far (chunked), for the size limit
         self._trailer_bytes = 0
+        # How far an incomplete head has been checked, and where its request line
+        # ends (-1: not seen yet). Each call scans only bytes that are new, so a
+        # head trickled in byte by byte costs O(n), not O(n^2).
+        self._head_scanned = 0
+        self._head_line_end = -1
         self.eof = False
 
     # -- input ---------------------------------------------------------------
@@ -176,44 +181,54 @@ class RequestParser:
         # Skip blank lines before a request (RFC 9112 §2.2 allows one CRLF), here
         # and not only in the incomplete case, so the result never depends on
         # how the bytes were split.
-        while buf[:2] == b"\r\n":
-            del buf[:2]
-        end = buf.find(b"\r\n\r\n")
+        if buf[:2] == b"\r\n":
+            while buf[:2] == b"\r\n":
+                del buf[:2]
+            self._head_scanned, self._head_line_end = 0, -1
+        end = buf.find(b"\r\n\r\n", max(0, self._head_scanned - 3))
         if end < 0:
             return self._check_incomplete_head()
-        if end + 4 > self.max_head_bytes:
-            raise ProtocolError(431, "Request header block too large")
+        self._head_scanned, self._head_line_end = 0, -1
         head = bytes(buf[:end])
+        line_end = head.find(b"\r\n")
+        self._check_head_bytes(head, end if line_end < 0 else line_end, end + 4)
         del buf[:end + 4]
         lines = head.split(b"\r\n")
-        request_line = lines[0]
-        if len(request_line) > self.max_request_line_bytes:
-            raise ProtocolError(414, "Request line too long")
         if len(lines) - 1 > self.max_header_count:
             raise ProtocolError(431, "Too many header fields")
-        request = self._parse_request_line(request_line)
+        request = self._parse_request_line(lines[0])
         fields = self._parse_fields(lines)
         self._apply_fields(request, fields)
         return request
 
     def _check_incomplete_head(self):
         buf = self._buf
-        line_end = buf.find(b"\r\n")
-        # A line at the limit may have its CR here and its LF still on the way.
-        pending = len(buf) - (buf[-1:] == b"\r")
-        if line_end < 0 and pending > self.max_request_line_bytes:
-            raise ProtocolError(414, "Request line too long")
-        if line_end > self.max_request_line_bytes:
-            raise ProtocolError(414, "Request line too long")
-        if len(buf) > self.max_head_bytes:
-            raise ProtocolError(431, "Request header block too large")
-        if buf.count(b"\n") != buf.count(b"\r\n"):
-            raise BadRequest("Bare LF in request head; lines end with CRLF")
-        if b"\x00" in buf:
-            raise BadRequest("NUL byte in request head")
+        start = self._head_scanned
+        if self._head_line_end < 0:
+            self._head_line_end = buf.find(b"\r\n", max(0, start - 1))
+        line_end = self._head_line_end
+        if line_end < 0:
+            # A line at the limit may have its CR here and its LF still on the way.
+            line_end = len(buf) - (buf[-1:] == b"\r")
+        self._check_head_bytes(buf, line_end, len(buf), start)
+        self._head_scanned = len(buf)
         if self.eof and buf:
             raise BadRequest("Connection closed in the middle of a request head")
         return NEED_DATA
+
+    def _check_head_bytes(self, data, line_length: int, head_size: int, start: int = 0) -> None:
+        """Checks every head gets, complete or not, in one order: which error a
+        doubly broken head gets must not depend on how its bytes were split.
+        Bytes before `start` passed these checks already."""
+        if line_length > self.max_request_line_bytes:
+            raise ProtocolError(414, "Request line too long")
+        if head_size > self.max_head_bytes:
+            raise ProtocolError(431, "Request header block too large")
+        # A CRLF whose CR sits just before `start` is counted with its LF.
+        if data.count(b"\n", start) != data.count(b"\r\n", max(0, start - 1)):
+            raise BadRequest("Bare LF in request head; lines end with CRLF")
+        if data.find(b"\x00", start) >= 0:
+            raise BadRequest("NUL byte in request head")
 
     def _parse_request_line(self, line: bytes) -> Request:
         m = _REQUEST_LINE.fullmatch(line)

@@ -414,3 +414,34 @@ def test_limits_come_from_config():
         parser.feed(b"GET / HTTP/1.1\r\nHost: a\r\nX: y\r\n\r\n")
         parser.next_event()
     assert excinfo.value.status == 431
+
+
+def test_head_trickled_byte_by_byte_costs_linear_time():
+    # Rescanning the whole incomplete head on every byte would make a client that
+    # trickles 32 KiB cost the server seconds of CPU (about 2 s here, before).
+    data = head_of_size(config.MAX_HEAD_BYTES)
+    parser = RequestParser()
+    started = time.perf_counter()
+    for i in range(len(data) - 1):
+        parser.feed(data[i:i + 1])
+        assert parser.next_event() is NEED_DATA
+    parser.feed(data[-1:])
+    assert parser.next_event().method == "GET"
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("data", [
+    b"GET / HTTP/1.1\r\nHost: a\r\nX: 1\nY: 2\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: a\r\n\nX: 1\r\n\r\n",
+    b"GET / HTTP/1.1\r\r\nHost: a\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: a\r\nX: \x00\r\n\r\n",
+])
+def test_bare_lf_and_nul_are_found_however_the_head_is_split(data):
+    for cut in range(1, len(data)):
+        assert events_from(data[:cut], data[cut:]) == [("error", 400)], cut
+
+
+def test_doubly_broken_head_gets_one_status_however_it_is_split():
+    data = b"GET / HTTP/9.1\r\nHost: a\nX: b\r\n\r\n"  # bad version and a bare LF
+    assert {events_from(data[:cut], data[cut:])[-1] for cut in range(1, len(data))} == {
+        ("error", 400)}
