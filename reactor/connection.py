@@ -141,11 +141,14 @@ class Connection:
 
     def on_data(self, data: bytes, now: float) -> None:
         """Bytes received from the peer (`b""` when it closed its sending side)."""
-        self.parser.feed(data)
         if self.state is ConnState.STREAMING:
+            # A stream reads only to notice the client leaving; anything else it
+            # sends is dropped, not buffered (the parser would keep it forever).
             if not data:
+                self.parser.feed(data)
                 self.close()
-            return  # anything else a stream client sends is ignored
+            return
+        self.parser.feed(data)
         if data:
             if self.state is ConnState.READING_HEAD and self._head_started is None:
                 self._head_started = now
@@ -163,6 +166,8 @@ class Connection:
             self._process(now)  # pipelined requests held back by backpressure
         elif not self.output and not parser.in_message:
             self._idle_since = now
+            if self.server.shutting_down:
+                self.close()  # a keep-alive answer finished during shutdown
 
     def on_timeout(self, now: float) -> None:
         deadline = self.deadline

@@ -505,3 +505,21 @@ def test_head_request_to_a_stream_gets_headers_only(make_conn):
     assert raw.startswith(b"HTTP/1.1 200 ") and raw.endswith(b"\r\n\r\n")
     assert b"data:" not in raw and conn.server.open_streams == 0
     assert stream.closed and conn.state is ConnState.READING_HEAD
+
+
+def test_bytes_a_stream_client_sends_are_not_kept(make_conn):
+    conn, _ = open_stream(make_conn)
+    for _ in range(100):
+        feed(conn, b"x" * 10000)
+    assert conn.parser.buffered == 0 and conn.state is ConnState.STREAMING
+
+
+def test_connection_finishing_a_response_during_shutdown_closes_once_sent(make_conn):
+    conn = make_conn()
+    feed(conn, b"GET /big?n=100000 HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert conn.output  # the response went out with keep-alive, before shutdown
+    conn.server.shutting_down = True
+    conn.on_shutdown()
+    assert not conn.is_closed
+    take_output(conn)
+    assert conn.is_closed

@@ -144,3 +144,18 @@ def test_signal_finishes_in_flight_work_and_exits_zero(tmp_path, signum):
         proc.kill()
         proc.wait()
         proc.stdout.close()
+
+
+def test_response_being_written_when_stop_begins_does_not_hold_shutdown(serve):
+    server = serve(shutdown_grace=5.0)
+    size = 8 * 1024 * 1024
+    with RawClient(server.port) as client:
+        client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+        client.send(get(path=f"/big?n={size}"))
+        assert client.reader.readline().startswith(b"HTTP/1.1 200")
+        started = time.monotonic()
+        stopper = stop_in_background(server, timeout=5.0)
+        body = client.read_until_closed()
+        assert body.endswith(b"x" * 1000) and len(body) > size
+        stopper.join(5)
+        assert time.monotonic() - started < 2.0
