@@ -93,3 +93,28 @@ CREATE INDEX IF NOT EXISTS messages_inbox ON messages (recipient_id, sender_id);
 -- Unread counts only ever look at unread rows; the partial index stays small.
 CREATE INDEX IF NOT EXISTS messages_unread ON messages (recipient_id, sender_id)
     WHERE read_at IS NULL;
+
+-- Live updates (handlers/live.py). Every process serving the site polls these
+-- tables, so an event written by one worker reaches streams held by another.
+-- live_events: friend changes addressed to one user, oldest first by id; kinds
+-- "friend_request" and "friend_accepted" go to clients, "friends_changed" only
+-- tells a worker to reload that user's friend list. Rows older than an hour are
+-- pruned (a stream that was away longer reloads its page anyway).
+CREATE TABLE IF NOT EXISTS live_events (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind       TEXT    NOT NULL,
+    actor_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS live_events_time ON live_events (created_at);
+-- live_streams: who holds an open event stream in which worker. A worker renews
+-- its rows every 30 s; a row not renewed for 90 s belongs to a dead worker and
+-- no longer counts (see handlers/store/live.py).
+CREATE TABLE IF NOT EXISTS live_streams (
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    worker     TEXT    NOT NULL,
+    renewed_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, worker)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS live_streams_worker ON live_streams (worker);
