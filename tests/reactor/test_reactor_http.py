@@ -289,3 +289,49 @@ def test_a_thousand_idle_connections_do_not_slow_another_client(server):
         for sock in idle:
             sock.close()
     wait_for(lambda: server.connection_count == 0, timeout=10)
+
+
+# -- default limits over a socket, just under and just over -------------------------------------
+
+LINE_LIMIT, HEAD_LIMIT, FIELD_LIMIT = 8 * 1024, 32 * 1024, 100
+
+
+def line_of(n):
+    return b"GET /info/" + b"a" * (n - len(b"GET /info/ HTTP/1.1")) + b" HTTP/1.1"
+
+
+def head_of(n):
+    base = b"GET /info HTTP/1.1\r\nHost: t\r\nX-Pad: \r\n\r\n"
+    return base.replace(b"X-Pad: ", b"X-Pad: " + b"p" * (n - len(base)))
+
+
+def fields(n):
+    return b"GET /info HTTP/1.1\r\nHost: t\r\n" + b"X: y\r\n" * (n - 1) + b"\r\n"
+
+
+@pytest.mark.parametrize("raw, status", [
+    (line_of(LINE_LIMIT) + b"\r\nHost: t\r\n\r\n", 200),
+    (line_of(LINE_LIMIT + 1) + b"\r\nHost: t\r\n\r\n", 414),
+    (head_of(HEAD_LIMIT), 200),
+    (head_of(HEAD_LIMIT + 1), 431),
+    (fields(FIELD_LIMIT), 200),
+    (fields(FIELD_LIMIT + 1), 431),
+], ids=["line-at", "line-over", "head-at", "head-over", "fields-at", "fields-over"])
+def test_default_limits_just_under_and_just_over(server, raw, status):
+    with RawClient(server.port) as client:
+        response = client.request(raw)
+        assert response.status == status
+        if status == 200:
+            assert client.request(GET_HELLO).status == 200  # and the connection goes on
+
+
+@pytest.mark.parametrize("length, status", [(1000, 200), (1001, 413)])
+def test_body_limit_just_under_and_just_over(serve, length, status):
+    server = serve(max_body_bytes=1000)
+    with RawClient(server.port) as client:
+        client.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % length)
+        if status == 200:
+            client.send(b"b" * length)
+        response = client.read_response()
+        assert response.status == status
+        assert response.body == b"b" * length or status == 413

@@ -100,3 +100,18 @@ def test_stop_ends_open_streams(serve, streams):
         assert client.read_chunk() == b""  # the last chunk: a clean end of the stream
         assert client.is_closed_by_server()
     assert server.open_streams == 0
+
+
+def test_http10_stream_is_unframed_and_ends_with_the_connection(serve, streams):
+    server = serve(build_app(streams))
+    with RawClient(server.port) as client:
+        client.send(b"GET /stream HTTP/1.0\r\n\r\n")
+        head = client.read_head()
+        assert head.header("connection") == "close"
+        assert head.header("transfer-encoding") is None and head.header("content-length") is None
+        first = b'event: greeting\nid: 1\ndata: {"hello":1}\n\n'
+        assert client.reader.read(len(first)) == first
+        wait_for(lambda: len(streams) == 1)
+        on_loop(server, streams[0].send, "bye")
+        on_loop(server, streams[0].close)
+        assert client.read_until_closed() == b"data: bye\n\n"
