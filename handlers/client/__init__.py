@@ -48,10 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="The MiniFace terminal client. Without a command it opens the "
                     "interactive menu: feed, posts, people, friends, chat.",
         epilog="Run 'miniface client COMMAND --help' for the options of a command.")
+    _poll_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_account_commands(sub, common)
     _add_content_commands(sub, common)
     return parser
+
+
+def _poll_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--poll", action="store_true", default=argparse.SUPPRESS,
+                        help="in chat, check for new messages every 2 s instead of keeping "
+                             "a live event stream open (for proxies that buffer streams)")
 
 
 def _password_option(parser: argparse.ArgumentParser) -> None:
@@ -105,6 +112,7 @@ def _add_content_commands(sub, common) -> None:
     chat = sub.add_parser("chat", parents=[common], help="chat with a friend, then exit",
                           description="Open a live chat with a friend; /quit leaves.")
     chat.add_argument("user", nargs="?", metavar="USER", help="your friend's username")
+    _poll_option(chat)
 
 
 def _positive_int(text: str) -> int:
@@ -140,7 +148,7 @@ def _run(ctx: Context, args, errors: Console) -> int:
     try:
         if args.command is None:
             from .interactive import run
-            return run(ctx.console, ctx.client, ctx.store)
+            return run(ctx.console, ctx.client, ctx.store, poll=getattr(args, "poll", False))
         return COMMANDS[args.command](ctx, args)
     except (ServerUnreachable, CommandError) as exc:
         errors.error(str(exc))

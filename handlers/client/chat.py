@@ -37,13 +37,14 @@ QUIT_WORDS = ("/quit", "/q", "/exit")
 class ChatSession:
     """Chat between `me` and `friend` (usernames) until /quit, Ctrl-D or Ctrl-C."""
 
-    def __init__(self, console: Console, client: ApiClient, me: str, friend: dict,
-                 poll_interval: float = POLL_INTERVAL_SECONDS) -> None:
+    def __init__(self, console: Console, client: ApiClient, me: str, friend: dict, *,
+                 poll: bool = False, poll_interval: float = POLL_INTERVAL_SECONDS) -> None:
         self.console = console
         self.client = client
         self.me = me
         self.friend = friend["username"]
         self.friend_name = friend.get("name") or self.friend
+        self.poll = poll  # skip the event stream (e.g. behind a proxy that buffers it)
         self.poll_interval = poll_interval
         self._seen: set[int] = set()
         self._seen_lock = threading.Lock()
@@ -116,12 +117,16 @@ class ChatSession:
     # -- the background thread: receiving ----------------------------------------
 
     def _listen(self) -> None:
+        every = f"checking for new messages every {self.poll_interval:g} s."
         try:
-            self._listen_live()
+            if self.poll:
+                self.console.notify(self.console.style.dim(every[0].upper() + every[1:]))
+                self._poll()
+            else:
+                self._listen_live()
         except LiveUnavailable:
             self.console.notify(self.console.style.yellow(
-                "Live updates are unavailable on this server; checking for new messages "
-                f"every {self.poll_interval:g} s."))
+                "Live updates are unavailable on this server; " + every))
             self._poll()
         except ApiError as exc:
             self.console.notify(self.console.style.red(exc.sentence()))

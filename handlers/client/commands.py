@@ -174,7 +174,8 @@ def run_chat(ctx: Context, args) -> int:
     user = resume_session(ctx.client, ctx.store) or welcome(ctx.console, ctx.client, ctx.store)
     if user is None:
         return 0
-    Menu(ctx.console, ctx.client, ctx.store, user).dispatch("chat", args.user or "")
+    menu = Menu(ctx.console, ctx.client, ctx.store, user, poll=getattr(args, "poll", False))
+    menu.dispatch("chat", args.user or "")
     return 0
 
 

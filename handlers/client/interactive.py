@@ -43,20 +43,19 @@ VISIBILITIES = ["public", "friends", "private"]
 PAGE_SIZE = 10
 
 
-def run(console: Console, client: ApiClient, store: TokenStore, chat_with: str | None = None,
-        ) -> int:
-    """Log in, then serve the menu until the person quits. Returns the exit status."""
+def run(console: Console, client: ApiClient, store: TokenStore, *, poll: bool = False) -> int:
+    """Log in, then serve the menu until the person quits. Returns the exit status.
+
+    `poll`: chats ask for new messages every few seconds instead of keeping an
+    event stream open.
+    """
     user = resume_session(client, store)
     while True:
         if user is None:
             user = welcome(console, client, store)
             if user is None:
                 return 0
-        menu = Menu(console, client, store, user)
-        if chat_with:
-            menu.dispatch("chat", chat_with)
-            chat_with = None
-        if menu.run() == "quit":
+        if Menu(console, client, store, user, poll=poll).run() == "quit":
             console.say("Bye.")
             return 0
         user = None
@@ -65,12 +64,14 @@ def run(console: Console, client: ApiClient, store: TokenStore, chat_with: str |
 class Menu:
     """The logged-in menu for one user."""
 
-    def __init__(self, console: Console, client: ApiClient, store: TokenStore, user: dict):
+    def __init__(self, console: Console, client: ApiClient, store: TokenStore, user: dict,
+                 *, poll: bool = False) -> None:
         self.console = console
         self.style = console.style
         self.client = client
         self.store = store
         self.user = user
+        self.poll = poll
         self._outcome: str | None = None
 
     # -- the loop -------------------------------------------------------------
@@ -334,7 +335,8 @@ class Menu:
     def do_chat(self, arg: str) -> None:
         friend = self._pick_friend(arg.lstrip("@"))
         if friend is not None:
-            ChatSession(self.console, self.client, self.user["username"], friend).run()
+            ChatSession(self.console, self.client, self.user["username"], friend,
+                        poll=self.poll).run()
 
     def _pick_friend(self, username: str) -> dict | None:
         friends = self.client.friends()

@@ -42,10 +42,11 @@ def require_chat(url: str, token: str, live: bool | None = None) -> None:
                     "the server has no event stream (GET /api/events) yet")
 
 
-def open_chat(tmp_path, url: str, me: str, friend: str, ready: str) -> pexpect.spawn:
+def open_chat(tmp_path, url: str, me: str, friend: str, ready: str,
+              *options: str) -> pexpect.spawn:
     home = ClientHome(tmp_path / me, url)
     home.login(me)
-    child = home.spawn()
+    child = home.spawn(*options)
     child.expect_exact(MENU_PROMPT)
     child.sendline(f"chat {friend}")
     child.expect_exact("/quit leaves")
@@ -107,6 +108,39 @@ def test_chat_polls_when_the_server_has_no_event_stream(tmp_path, url, pair):
     assert bob.post_json("/api/messages/ann", {"body": "polled hello"}).status == 201
     ann_term.expect_exact("bob: polled hello", timeout=6)  # one 2 s poll, with margin
     leave(ann_term)
+
+
+def test_chat_can_poll_instead_of_streaming(tmp_path, url, pair):
+    ann, bob = pair
+    require_chat(url, ann.login_token)
+    home = ClientHome(tmp_path / "ann", url)
+    home.login("ann")
+    child = home.spawn("chat", "bob", "--poll")  # straight into the chat, no menu
+    child.expect_exact("Checking for new messages every 2 s.")
+    assert bob.post_json("/api/messages/ann", {"body": "polled hello"}).status == 201
+    child.expect_exact("bob: polled hello", timeout=6)
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    unread = ann.get("/api/messages").json()["conversations"][0]["unread"]
+    assert unread == 0  # fetching the conversation marked it read
+
+
+def test_online_friends_are_listed(tmp_path, url, pair):
+    ann, _ = pair
+    require_chat(url, ann.login_token)
+    home = ClientHome(tmp_path / "ann", url)
+    home.login("ann")
+    child = home.spawn()
+    child.expect_exact(MENU_PROMPT)
+    child.sendline("online")
+    child.expect(r"@bob\s+Bob Builder\s+online")
+    child.sendline("friends")
+    child.expect(r"@bob\s+Bob Builder\s+online")
+    child.expect_exact(MENU_PROMPT)
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
 
 
 def test_chat_only_with_friends(tmp_path, url, pair, make_user):
