@@ -8,7 +8,10 @@ answers and closes, so nothing after a bad request is ever interpreted (this is
 what makes request smuggling impossible).
 
 The head is parsed in one go once its blank line has arrived (one `find`, one
-`split`, one regex per field), never byte by byte. Framing follows RFC 9112 §6.3:
+`split`, one regex per field), never byte by byte. Until then each call checks
+only the bytes that are new (limits, bare LF, NUL), so a trickled head costs
+linear time; a complete head gets the same checks in the same order, so the
+answer never depends on how the bytes were split. Framing follows RFC 9112 §6.3:
 Transfer-Encoding wins over nothing, both together are an error, several
 Content-Lengths must agree, and chunked must be the final coding.
 """
