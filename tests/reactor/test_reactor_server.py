@@ -110,3 +110,20 @@ def test_running_out_of_descriptors_does_not_spin_the_accept_loop(tmp_path):
         proc.stdout.close()
         stderr.close()
     assert b"accept paused" in (tmp_path / "stderr.log").read_bytes()
+
+
+def test_accepting_pauses_at_the_connection_cap_and_resumes_below_it(serve):
+    server = serve(max_connections=2)
+    first, second = RawClient(server.port), RawClient(server.port)
+    try:
+        for client in (first, second):
+            assert client.request(get()).status == 200
+        with RawClient(server.port) as third:  # waits in the listen backlog
+            third.send(get())
+            assert not select.select([third.sock], [], [], 0.3)[0]
+            assert server.connection_count == 2
+            first.close()
+            assert third.read_response().body == b"Hello, World!"
+    finally:
+        first.close()
+        second.close()
