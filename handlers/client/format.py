@@ -141,11 +141,14 @@ def friendship_label(state: str | None) -> str:
 
 
 def render_user_rows(users: list[dict], style: Style, *, numbered: bool = False,
-                     start: int = 1, online: set[str] = frozenset()) -> str:
-    """People as a table: [number] @username, name, friendship (or "online")."""
+                     start: int = 1, online: set[str] = frozenset(),
+                     notes: dict[str, str] | None = None) -> str:
+    """People as a table: [number] @username, name, friendship (or "online"), note."""
     rows = []
     for i, user in enumerate(users, start):
         status = "online" if user["username"] in online else friendship_label(user.get("friendship"))
+        note = (notes or {}).get(user["username"])
+        status = ", ".join(part for part in (status, note) if part)
         row = ["@" + user["username"], user.get("name", ""), status]
         rows.append(([f"{i:>2}"] if numbered else []) + row)
     styles = ([("dim",)] if numbered else []) + [("bold",), (), ("green",)]

@@ -349,7 +349,10 @@ class Menu:
             self.console.say('No friends to chat with yet: find people with "people".')
             return None
         online = {u["username"] for u in self._online_or_none() or []}
-        self.console.say(render_user_rows(friends, self.style, numbered=True, online=online))
+        unread = {c["with"]["username"]: f"{c['unread']} unread"
+                  for c in self.client.conversations() if c.get("unread")}
+        self.console.say(render_user_rows(friends, self.style, numbered=True, online=online,
+                                          notes=unread))
         return _pick(friends, self.console.ask("Chat with (number or username): "))
 
     def do_logout(self, arg: str) -> None:

@@ -88,6 +88,8 @@ def test_user_rows_name_the_friendship_state():
     text = render_user_rows(users, PLAIN, numbered=True, start=3)
     assert " 3  @bob  Bob  wants to be your friend" in text
     assert " 4  @cy   Cy   friends" in text
+    noted = render_user_rows(users, PLAIN, online={"cy"}, notes={"cy": "2 unread"})
+    assert noted.splitlines()[1] == "  @cy   Cy   online, 2 unread"
 
 
 def test_post_card_shows_author_time_visibility_text_and_photo():
