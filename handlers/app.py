@@ -29,6 +29,7 @@ from . import errors
 from .auth import Passwords
 from .config import AppConfig
 from .friends import FriendEvents
+from .live import LiveHub
 from .sessions import SessionManager
 from .store import users
 from .store.db import Database
@@ -64,6 +65,8 @@ class AppContext:
         self.passwords = Passwords(config)
         self.sessions = SessionManager(db, config)
         self.friend_events = FriendEvents()
+        # Live updates: this process's event streams (handlers/live.py).
+        self.live = LiveHub(self)
 
     def now(self) -> int:
         return self.config.now()
@@ -86,6 +89,7 @@ class Application:
         return self._run(request, lambda: self.router.handle(request))
 
     def close(self) -> None:
+        self.ctx.live.close()
         self.ctx.db.close()
 
     # -- finishing responses ---------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import reactor
 
 from . import pages, photos
-from .api import account, friends, openapi, posts, users
+from .api import account, events, friends, messages, openapi, posts, users
 
 __all__ = ["API_ROUTES", "AppRouter", "build_router"]
 
@@ -29,9 +29,11 @@ API_ROUTES = [
     ("/api/friends", friends.Friends),
     ("/api/friends/requests", friends.FriendRequests),
     ("/api/friends/{username}", friends.Friend),
+    ("/api/friends/online", events.OnlineFriends),
+    ("/api/messages", messages.Conversations),
+    ("/api/messages/{username}", messages.Conversation),
+    ("/api/events", events.Events),
     ("/api/openapi.json", openapi.OpenApi),
-    # Chat, presence and live events (/api/messages..., /api/friends/online,
-    # /api/events) join this table with the messaging change.
 ]
 
 

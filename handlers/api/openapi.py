@@ -13,6 +13,7 @@ from reactor import Response
 from ..auth import NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 from ..base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, AppHandler
 from ..posts import MAX_BODY_CHARS, VISIBILITIES
+from .openapi_chat import chat_paths, chat_schemas
 
 __all__ = ["OpenApi", "build_document"]
 
@@ -215,12 +216,13 @@ def build_document() -> dict:
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],
         "paths": {**_account_paths(), **_post_paths(), **_people_paths(),
+                  **chat_paths(_PAGING, _USERNAME),
                   "/api/openapi.json": {"get": {
                       "summary": "This document", "security": _PUBLIC,
                       "responses": {"200": {"description": "OpenAPI 3 document",
                                             "content": _json({"type": "object"})}}}}},
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **chat_schemas()},
             "responses": _responses(),
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer"},

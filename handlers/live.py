@@ -1,0 +1,229 @@
+"""The live hub: pushes messages, friend events and presence to open event streams.
+
+Theory of operation
+-------------------
+`GET /api/events` hands its `EventStream` to this process's `LiveHub`, which
+keeps the streams it holds by user id. Several processes may serve one port
+(`--workers N` with SO_REUSEPORT), and the two people in a chat are usually
+connected to different ones, so delivery never relies on memory shared between
+processes. The database is the bus:
+
+1. Whatever should reach someone is a row in sqlite: a message in `messages`, a
+   friend request or acceptance in `live_events` (written by `_on_friend_event`
+   in the process that handled the action).
+2. While a hub holds at least one stream, it polls every POLL_INTERVAL_SECONDS
+   (0.25 s) for rows with an id above the highest it has seen, addressed to the
+   people connected to it (`messages_involving_after`, `events_after`; one query
+   each, however many streams), and writes them to their streams. Ids only grow
+   and each insert commits on its own, so "id > cursor" never skips a row and
+   never returns one twice.
+3. Every PRESENCE_INTERVAL_SECONDS (1 s) it compares who among its people's
+   friends is online with the previous answer and sends `presence` events
+   (handlers/presence.py), and it renews its rows in `live_streams`, which is how
+   other processes know about the streams it holds.
+
+A message sent through this process is also pushed at once (`message_sent`); its
+id is remembered so the next poll does not send it again. Delays: a message or
+friend event reaches a stream in another process within one poll (at most
+0.25 s plus the query); presence changes within about 1 s; a friend who goes
+quiet without a stream turns offline two minutes after their last request.
+
+A hub without streams runs no timer and sends no queries. When its first stream
+opens, its cursors start at the newest ids: a page that (re)connects reloads
+what it shows, so older rows need not be replayed.
+
+Everything here runs on the loop thread, which owns the database connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from reactor import EventStream
+
+from .api.shapes import user_json
+from .messages import message_json
+from .presence import PresenceWatch
+from .store import live as live_store
+from .store import messages as message_store
+
+__all__ = ["LiveHub", "POLL_INTERVAL_SECONDS", "PRESENCE_INTERVAL_SECONDS"]
+
+log = logging.getLogger(__name__)
+
+# Chat should feel instant: a quarter second is below what people notice in a
+# conversation, and one indexed range query per tick costs well under a
+# millisecond when nothing is new.
+POLL_INTERVAL_SECONDS = 0.25
+# Presence needs no such hurry, and its query touches every watched friend.
+PRESENCE_INTERVAL_SECONDS = 1.0
+# friend action -> [(who is told, event kind, who it is about)], as "other"/"actor".
+_FRIEND_EVENT_ROWS = {
+    "friend_request": [("other", "friend_request", "actor")],
+    "friend_accepted": [("other", "friend_accepted", "actor"),
+                        ("actor", "friends_changed", "other")],
+    "unfriended": [("other", "friends_changed", "actor"),
+                   ("actor", "friends_changed", "other")],
+}
+# The friendship the receiver now has with the actor, for the event's user object.
+_FRIENDSHIP_AFTER = {"friend_request": "request_received", "friend_accepted": "friends"}
+
+
+class LiveHub:
+    """The event streams of one process, and their deliveries (see the module doc)."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.db = ctx.db
+        # Names this process's rows in live_streams; random, so a restarted
+        # process never inherits the rows of the one before it.
+        self.worker = secrets.token_hex(8)
+        self.presence = PresenceWatch(ctx.db)
+        self._streams: dict[int, set[EventStream]] = {}
+        self._server = None
+        self._timer = None
+        self._message_cursor = 0
+        self._event_cursor = 0
+        self._pushed: set[int] = set()       # ids sent by `message_sent`, above the cursor
+        self._presence_due = 0.0             # monotonic time of the next presence check
+        self._renewed_at = 0                 # app time of the last live_streams renewal
+        ctx.friend_events.subscribe(self._on_friend_event)
+
+    # -- streams -----------------------------------------------------------------
+
+    @property
+    def stream_count(self) -> int:
+        return sum(len(streams) for streams in self._streams.values())
+
+    def is_connected(self, user_id: int) -> bool:
+        """Whether `user_id` holds a stream in this process."""
+        return user_id in self._streams
+
+    def open_stream(self, server, user_id: int) -> EventStream:
+        """A new stream for `user_id`; the caller answers with `Response.stream` of it."""
+        stream = EventStream()
+        if not self._streams:
+            self._start(server)
+        if user_id not in self._streams:
+            self._streams[user_id] = set()
+            live_store.add_stream(self.db, user_id=user_id, worker=self.worker,
+                                  now=self.ctx.now())
+            self.presence.add_user(user_id, self.ctx.now())
+            self._presence_due = 0.0  # tell this user's friends here soon
+        self._streams[user_id].add(stream)
+        stream.on_close(lambda closed: self._on_stream_closed(user_id, closed))
+        return stream
+
+    def _on_stream_closed(self, user_id: int, stream: EventStream) -> None:
+        streams = self._streams.get(user_id)
+        if streams is None or stream not in streams:
+            return
+        streams.discard(stream)
+        if not streams:
+            del self._streams[user_id]
+            self.presence.remove_user(user_id)
+            live_store.remove_stream(self.db, user_id=user_id, worker=self.worker)
+            self._presence_due = 0.0
+        if not self._streams:
+            self._stop()
+
+    def close(self) -> None:
+        """Forget every stream and this process's live_streams rows (app shutdown)."""
+        for user_id in list(self._streams):
+            live_store.remove_stream(self.db, user_id=user_id, worker=self.worker)
+        self._streams.clear()
+        self._stop()
+
+    # -- the polling timer ---------------------------------------------------------
+
+    def _start(self, server) -> None:
+        self._server = server
+        self._message_cursor = message_store.max_message_id(self.db)
+        self._event_cursor = live_store.max_event_id(self.db)
+        self._pushed.clear()
+        self._renewed_at = self.ctx.now()
+        self._timer = server.call_later(POLL_INTERVAL_SECONDS, self._on_tick)
+
+    def _stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _on_tick(self) -> None:
+        # Rescheduled first: a failing query must not end live delivery for good.
+        self._timer = self._server.call_later(POLL_INTERVAL_SECONDS, self._on_tick)
+        try:
+            self._deliver_messages()
+            self._deliver_friend_events()
+            if time.monotonic() >= self._presence_due:
+                self._presence_due = time.monotonic() + PRESENCE_INTERVAL_SECONDS
+                self._check_presence()
+        except Exception:
+            log.exception("live delivery failed; trying again at the next tick")
+
+    # -- deliveries -----------------------------------------------------------------
+
+    def message_sent(self, row: dict) -> None:
+        """Push a message stored by this process now, ahead of the next poll."""
+        if not self._streams or row["id"] <= self._message_cursor:
+            return
+        self._pushed.add(row["id"])
+        self._send_message(row)
+
+    def _deliver_messages(self) -> None:
+        rows = live_store.messages_involving_after(
+            self.db, after_id=self._message_cursor, user_ids=list(self._streams))
+        for row in rows:
+            self._message_cursor = row["id"]
+            if row["id"] in self._pushed:
+                self._pushed.discard(row["id"])
+            else:
+                self._send_message(row)
+        # Pushed ids the poll can no longer return (below the cursor) are done.
+        self._pushed = {i for i in self._pushed if i > self._message_cursor}
+
+    def _send_message(self, row: dict) -> None:
+        data = message_json(row)
+        for user_id in {row["sender_id"], row["recipient_id"]}:
+            self._send(user_id, "message", data)
+
+    def _deliver_friend_events(self) -> None:
+        events = live_store.events_after(self.db, after_id=self._event_cursor,
+                                         user_ids=list(self._streams))
+        for event in events:
+            self._event_cursor = event["id"]
+            if event["kind"] in ("friend_accepted", "friends_changed"):
+                self.presence.invalidate(event["user_id"])
+                self._presence_due = 0.0
+            if event["kind"] in live_store.CLIENT_EVENT_KINDS:
+                user = user_json(event["actor"], _FRIENDSHIP_AFTER[event["kind"]])
+                self._send(event["user_id"], event["kind"], {"user": user})
+
+    def _check_presence(self) -> None:
+        now = self.ctx.now()
+        if now - self._renewed_at >= live_store.STREAM_RENEW_SECONDS:
+            self._renewed_at = now
+            live_store.renew_streams(self.db, worker=self.worker, now=now)
+            live_store.prune_events(self.db, now=now)
+        for user_id, friend, online in self.presence.changes(now):
+            self._send(user_id, "presence", {"user": user_json(friend, "friends"),
+                                             "online": online})
+
+    def _send(self, user_id: int, event: str, data) -> None:
+        for stream in list(self._streams.get(user_id, ())):
+            stream.send(data, event=event)
+
+    # -- friend actions (any process) ------------------------------------------------
+
+    def _on_friend_event(self, kind: str, actor: dict, other: dict) -> None:
+        rows = _FRIEND_EVENT_ROWS.get(kind)
+        if not rows:
+            return
+        people = {"actor": actor, "other": other}
+        now = self.ctx.now()
+        with self.db.transaction():
+            for told, event_kind, about in rows:
+                live_store.record_event(self.db, user_id=people[told]["id"], kind=event_kind,
+                                        actor_id=people[about]["id"], now=now)
