@@ -8,6 +8,7 @@ redirect with a one-time confirmation message. See `add_routes` for the table.
 from __future__ import annotations
 
 from .account import LoginPage, LogoutAction, SignupPage
+from .chat import ChatPage, ChatSend
 from .error_page import render_error
 from .home import HomePage, PostPage
 from .people import FriendAdd, FriendRemove, FriendsPage, PeoplePage, ProfilePage
@@ -31,6 +32,9 @@ PAGE_ROUTES = (
     ("/posts/{post_id:int}", PostPage),
     ("/posts/{post_id:int}/visibility", PostVisibility),
     ("/posts/{post_id:int}/delete", PostDelete),
+    ("/chat", ChatPage),
+    ("/chat/{username}", ChatPage),
+    ("/chat/{username}/send", ChatSend),
 )
 
 
