@@ -65,10 +65,12 @@ def to_ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, duration: int) -> tuple[float, float]:
+def run_wrk(url: str, duration: int, header: str | None = None) -> tuple[float, float]:
+    """(requests/s, p99 ms) of `wrk -t1 -c50` keep-alive against `url`."""
+    extra = ["-H", header] if header else []
     out = subprocess.run(pinned(LOAD_CPU, ["wrk", "-t1", "-c50", f"-d{duration}s", "--latency",
-                                           url]), capture_output=True, text=True, check=True,
-                         timeout=duration + 30).stdout
+                                           *extra, url]), capture_output=True, text=True,
+                         check=True, timeout=duration + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
