@@ -3,7 +3,7 @@ visitors, and the page of a single post."""
 
 from __future__ import annotations
 
-from .. import posts
+from .. import posts, presence
 from ..base import page_params
 from ..store import friends as friend_store
 from ..store import posts as post_store
@@ -35,8 +35,8 @@ def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
     rows = post_store.feed_for(db, viewer_id=viewer_id, before=before, limit=FEED_PAGE_SIZE + 1)
     rows, next_url = next_page(rows, FEED_PAGE_SIZE, "/")
     requests = friend_store.incoming_requests(db, user_id=viewer_id)
-    online = friend_store.friends_seen_since(db, user_id=viewer_id,
-                                             since=handler.now() - ONLINE_WINDOW_SECONDS)
+    # Online: a live stream in any worker, or a request in the last two minutes.
+    online = presence.online_friends(handler.ctx, user_id=viewer_id)
     return {
         "title": "Home",
         "composer": composer or handler.composer(),

@@ -76,7 +76,7 @@ def test_closing_the_stream_frees_it_at_once(server, pair):
     events.close()
     wait_for(lambda: server.server.open_streams == 0, timeout=2)
     wait_for(lambda: server.app.ctx.live.stream_count == 0, timeout=2)
-    assert live_rows(server) == []
+    wait_for(lambda: live_rows(server) == [], timeout=2)
     # Messages still work with nobody connected (and the hub has no timer left).
     assert bob.post_json("/api/messages/ann", {"body": "later"}).status == 201
 
