@@ -69,7 +69,7 @@ def _add_bool(parser, field: str, default: bool, help_text: str) -> None:
     value = _env_bool(field, default)
     if default:
         parser.add_argument(f"--no-{flag}", dest=field, action="store_false", default=value,
-                            help=f"{help_text} (env {_env_name(field)}=0)")
+                            help=f"turn off: {help_text} (env {_env_name(field)}=0)")
     else:
         parser.add_argument(f"--{flag}", dest=field, action="store_true", default=value,
                             help=f"{help_text} (env {_env_name(field)}=1)")

@@ -14,5 +14,12 @@ def test_readme_lists_every_server_config_field():
     assert missing == []
 
 
+def test_readme_lists_every_app_setting():
+    from handlers.config import AppConfig
+    missing = [f.name for f in dataclasses.fields(AppConfig)
+               if f.name != "clock" and f"`{f.name}`" not in README]
+    assert missing == []
+
+
 def test_readme_gives_the_two_commands():
     assert "make run" in README and "make test" in README
