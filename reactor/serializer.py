@@ -7,6 +7,7 @@ responses to HEAD and of 1xx, 204 and 304 responses (RFC 9110 §6.4.1).
 
 from __future__ import annotations
 
+import re
 import time
 from email.utils import formatdate
 from http import HTTPStatus
@@ -21,6 +22,9 @@ _STATUS_LINES = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n".encode("latin-1")
                  for s in HTTPStatus}
 # Header names the serializer sets itself; an application's copies are dropped.
 _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date"})
+# Encoded "Name: " per header name seen (b"" for the framing ones we drop).
+_NAME_PREFIXES: dict[str, bytes] = {}
+_TOKEN_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 class _DateCache:
@@ -62,6 +66,21 @@ def _status_line(status: int, reason: str | None) -> bytes:
     return f"HTTP/1.1 {status} {reason}\r\n".encode("latin-1")
 
 
+def _name_prefix(name: str) -> bytes:
+    """b"Name: " for a header the application may set, b"" for framing headers."""
+    prefix = _NAME_PREFIXES.get(name)
+    if prefix is None:
+        if name.lower() in _FRAMING:
+            prefix = b""
+        elif not _TOKEN_NAME.fullmatch(name):
+            raise ValueError(f"invalid header name {name!r}")
+        else:
+            prefix = name.encode("latin-1") + b": "
+        if len(_NAME_PREFIXES) < 1024:  # names come from code, but bound it anyway
+            _NAME_PREFIXES[name] = prefix
+    return prefix
+
+
 def serialize_head(status: int, headers, *, length: int | None, keep_alive: bool,
                    server: bytes = b"", reason: str | None = None,
                    chunked: bool = False) -> bytes:
@@ -74,16 +93,17 @@ def serialize_head(status: int, headers, *, length: int | None, keep_alive: bool
     if server:
         parts += (b"Server: ", server, b"\r\n")
     for name, value in headers:
-        if name.lower() in _FRAMING:
+        prefix = _NAME_PREFIXES.get(name) or _name_prefix(name)
+        if not prefix:
             continue
         if "\n" in value or "\r" in value:
             # An application bug would otherwise let a value split the response.
             raise ValueError(f"line break in the value of header {name!r}")
-        parts += (name.encode("latin-1"), b": ", value.encode("latin-1"), b"\r\n")
+        parts += (prefix, value.encode("latin-1"), b"\r\n")
     if chunked:
         parts.append(b"Transfer-Encoding: chunked\r\n")
     elif length is not None:
-        parts += (b"Content-Length: ", str(length).encode("ascii"), b"\r\n")
+        parts += (b"Content-Length: ", b"%d" % length, b"\r\n")
     parts.append(b"Connection: keep-alive\r\n\r\n" if keep_alive else b"Connection: close\r\n\r\n")
     return b"".join(parts)
 
