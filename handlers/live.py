@@ -19,8 +19,9 @@ processes. The database is the bus:
    never returns one twice.
 3. Every PRESENCE_INTERVAL_SECONDS (1 s) it compares who among its people's
    friends is online with the previous answer and sends `presence` events
-   (handlers/presence.py), and it renews its rows in `live_streams`, which is how
-   other processes know about the streams it holds.
+   (handlers/presence.py). Every STREAM_RENEW_SECONDS (30 s) it renews its rows in
+   `live_streams`, which is how other processes know about the streams it holds,
+   and closes streams whose session has ended (logout or expiry).
 
 A message sent through this process is also pushed at once (`message_sent`); its
 id is remembered so the next poll does not send it again. Delays: a message or
@@ -82,6 +83,7 @@ class LiveHub:
         self.worker = secrets.token_hex(8)
         self.presence = PresenceWatch(ctx.db)
         self._streams: dict[int, set[EventStream]] = {}
+        self._session_of: dict[EventStream, str] = {}
         self._server = None
         self._timer = None
         self._message_cursor = 0
@@ -101,9 +103,15 @@ class LiveHub:
         """Whether `user_id` holds a stream in this process."""
         return user_id in self._streams
 
-    def open_stream(self, server, user_id: int) -> EventStream:
-        """A new stream for `user_id`; the caller answers with `Response.stream` of it."""
+    def open_stream(self, server, user_id: int, session_key: str | None = None) -> EventStream:
+        """A new stream for `user_id`; the caller answers with `Response.stream` of it.
+
+        `session_key` (the session's token hash) ties the stream to its session:
+        once that session ends (logout anywhere, expiry), the stream is closed.
+        """
         stream = EventStream()
+        if session_key is not None:
+            self._session_of[stream] = session_key
         if not self._streams:
             self._start(server)
         if user_id not in self._streams:
@@ -117,6 +125,7 @@ class LiveHub:
         return stream
 
     def _on_stream_closed(self, user_id: int, stream: EventStream) -> None:
+        self._session_of.pop(stream, None)
         streams = self._streams.get(user_id)
         if streams is None or stream not in streams:
             return
@@ -134,6 +143,7 @@ class LiveHub:
         for user_id in list(self._streams):
             live_store.remove_stream(self.db, user_id=user_id, worker=self.worker)
         self._streams.clear()
+        self._session_of.clear()
         self._stop()
 
     # -- the polling timer ---------------------------------------------------------
@@ -207,9 +217,17 @@ class LiveHub:
             self._renewed_at = now
             live_store.renew_streams(self.db, worker=self.worker, now=now)
             live_store.prune_events(self.db, now=now)
+            self._close_ended_sessions(now)
         for user_id, friend, online in self.presence.changes(now):
             self._send(user_id, "presence", {"user": user_json(friend, "friends"),
                                              "online": online})
+
+    def _close_ended_sessions(self, now: int) -> None:
+        alive = live_store.live_sessions(self.db, token_hashes=self._session_of.values(),
+                                         now=now)
+        for stream, key in list(self._session_of.items()):
+            if key not in alive:
+                stream.close()  # its on_close callback forgets it
 
     def _send(self, user_id: int, event: str, data) -> None:
         for stream in list(self._streams.get(user_id, ())):

@@ -19,8 +19,9 @@ __all__ = ["Events", "OnlineFriends"]
 
 class Events(ApiHandler):
     def get(self):
-        user_id = self.require_session().user_id
-        stream = self.ctx.live.open_stream(self.server, user_id)
+        session = self.require_session()
+        stream = self.ctx.live.open_stream(self.server, session.user_id,
+                                           session_key=session.token_hash)
         # nginx and friends buffer responses unless told not to; events must flow.
         return Response.stream(stream, headers=[("X-Accel-Buffering", "no")])
 

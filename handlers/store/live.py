@@ -13,6 +13,8 @@ STREAM_RENEW_SECONDS; a row older than STREAM_STALE_SECONDS belongs to a worker
 that died without cleaning up and no longer counts.
 """
 
+import json
+
 from .db import json_ids
 from .friends import FRIEND_IDS_CTE
 from .messages import MAX_LIVE_BATCH
@@ -35,6 +37,7 @@ __all__ = [
     "online_ids",
     "online_friends",
     "friend_ids_of",
+    "live_sessions",
 ]
 
 # API.md: "friends active in the last 2 minutes or with a live connection".
@@ -180,3 +183,18 @@ def friend_ids_of(db, *, user_ids) -> dict:
     for row in rows:
         out[row["me"]].add(row["friend"])
     return out
+
+
+def live_sessions(db, *, token_hashes, now: int) -> set:
+    """Which of these session token hashes still belong to a live session.
+
+    A stream is authorised once, when it opens; the hub asks this now and then so
+    that logging out (in any process) or expiry also ends the streams it opened.
+    """
+    hashes = sorted(set(token_hashes))
+    if not hashes:
+        return set()
+    rows = db.query_all(
+        "SELECT token_hash FROM sessions WHERE token_hash IN (SELECT value FROM json_each(:h))"
+        " AND expires_at > :now", {"h": json.dumps(hashes), "now": now})
+    return {row["token_hash"] for row in rows}

@@ -4,10 +4,11 @@ closed streams are cleaned up; heartbeats flow."""
 import time
 
 import pytest
-from appclient import wait_for
+from appclient import login, wait_for
 from sse_reader import EventReader
 
 from handlers.live import PRESENCE_INTERVAL_SECONDS
+from handlers.store.live import STREAM_RENEW_SECONDS
 
 # Live delivery promises well under a second; this is the bound the tests hold it to.
 DELIVERY_SECONDS = 1.0
@@ -79,6 +80,18 @@ def test_closing_the_stream_frees_it_at_once(server, pair):
     wait_for(lambda: live_rows(server) == [], timeout=2)
     # Messages still work with nobody connected (and the hub has no timer left).
     assert bob.post_json("/api/messages/ann", {"body": "later"}).status == 201
+
+
+def test_logging_out_ends_that_sessions_streams(server, pair, clock):
+    ann, _ = pair
+    phone = server.client()                  # a second session of Ann's
+    assert login(phone, "ann").status == 200
+    with stream_of(server, ann) as events, stream_of(server, phone) as phone_events:
+        assert ann.post_json("/api/logout").status == 204
+        clock.advance(STREAM_RENEW_SECONDS)  # sessions are checked at each renewal
+        assert events.ended.wait(timeout=2 * PRESENCE_INTERVAL_SECONDS + 1)
+        wait_for(lambda: server.server.open_streams == 1)
+        assert not phone_events.ended.is_set()
 
 
 def test_heartbeat_comments_flow_on_a_quiet_stream(app_server, make_user):

@@ -7,7 +7,7 @@ from store_fixtures import (
     make_user,
 )
 
-from handlers.store import friends, live, messages, users
+from handlers.store import friends, live, messages, sessions, users
 
 
 @pytest.fixture
@@ -93,3 +93,12 @@ def test_friend_ids_of_answers_for_many_people_at_once(db, trio):
     assert live.friend_ids_of(db, user_ids=[ann, bob, cat]) == \
         {ann: {bob}, bob: {ann, cat}, cat: {bob}}
     assert live.friend_ids_of(db, user_ids=[]) == {}
+
+
+def test_live_sessions_keeps_only_unexpired_existing_ones(db, trio):
+    ann, _, _ = trio
+    for token_hash, expires in (("alive", T0 + 60), ("expired", T0)):
+        sessions.create_session(db, user_id=ann, token_hash=token_hash, csrf_token="c",
+                                now=T0 - 60, expires_at=expires)
+    assert live.live_sessions(db, token_hashes=["alive", "expired", "gone"], now=T0) == {"alive"}
+    assert live.live_sessions(db, token_hashes=[], now=T0) == set()
