@@ -75,7 +75,12 @@ class _Route:
         m = self.regex.match(path)
         if m is None:
             return None
-        return {k: self.converters[k](v) for k, v in m.groupdict().items()}
+        try:
+            return {k: self.converters[k](v) for k, v in m.groupdict().items()}
+        except ValueError:
+            # int() refuses strings over sys.get_int_max_str_digits() (4300) digits:
+            # such a segment names nothing, so the route does not match.
+            return None
 
 
 class Router:
