@@ -12,6 +12,7 @@ service can answer at once through the same interface.
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import Future
 
 import reactor
@@ -23,6 +24,9 @@ __all__ = ["AppHandler", "ApiHandler", "completed", "failed", "page_params", "th
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# The largest id sqlite stores (a signed 64-bit INTEGER); a bigger `before` cannot
+# be bound, and every id is below this one anyway.
+MAX_ID = 2**63 - 1
 
 
 def completed(value) -> Future:
@@ -87,7 +91,8 @@ def _forward(source: Future, target: Future) -> None:
 def page_params(request) -> tuple[int, int | None]:
     """(limit, before) from `?limit=&before=`; 400 when they are not positive integers.
 
-    `limit` defaults to 20 and is capped at 100 (API.md "Conventions").
+    `limit` defaults to 20 and is capped at 100 (API.md "Conventions"); `before`
+    is capped at MAX_ID, which means "from the newest".
     """
     limit = _positive_int(request.arg("limit"), "limit")
     before = _positive_int(request.arg("before"), "before")
@@ -95,11 +100,16 @@ def page_params(request) -> tuple[int, int | None]:
 
 
 def _positive_int(raw, name: str) -> int | None:
+    """The number in `raw`, at most MAX_ID; None when absent."""
     if raw is None or raw == "":
         return None
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+    digits = raw.lstrip("0")
+    if not raw.isascii() or not raw.isdigit() or not digits:
         raise BadRequest(f"`{name}` must be a positive integer.")
-    return int(raw)
+    # Compare lengths first: int() of thousands of digits is slow, then refused.
+    if len(digits) > len(str(MAX_ID)):
+        return MAX_ID
+    return min(int(digits), MAX_ID)
 
 
 class AppHandler(reactor.Handler):
@@ -150,7 +160,10 @@ class ApiHandler(AppHandler):
             raise UnsupportedMediaType("Send the body as application/json.")
         try:
             value = self.request.json()
-        except (ValueError, UnicodeDecodeError):
+            # JSON may escape a lone surrogate ("\\ud800"), which no UTF-8 text
+            # (sqlite, logs, pages) can hold: refuse it here, once for every field.
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except (ValueError, UnicodeError, RecursionError):
             raise BadRequest("The body is not valid JSON.") from None
         if not isinstance(value, dict):
             raise BadRequest("The body must be a JSON object.")

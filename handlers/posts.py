@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-from .base import completed, failed, then_on_loop
+from .base import MAX_ID, completed, failed, then_on_loop
 from .errors import Forbidden, Invalid, NotFound
 from .store import posts as post_store
 from .uploads import delete_image, image_path, store_image
@@ -112,6 +112,8 @@ def _store_and_close(image, config) -> str:
 
 def visible_post(ctx, *, viewer_id: int | None, post_id: int) -> dict:
     """The post if the viewer may see it; 404 otherwise (missing or hidden alike)."""
+    if post_id > MAX_ID:  # a URL's digits can exceed what sqlite can bind
+        raise NotFound("No such post.")
     post = post_store.get_visible_post(ctx.db, post_id=post_id, viewer_id=viewer_id)
     if post is None:
         raise NotFound("No such post.")

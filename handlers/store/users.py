@@ -6,6 +6,7 @@ the column is COLLATE NOCASE, so every comparison below is case-insensitive.
 """
 
 import logging
+import re
 import sqlite3
 
 from .errors import QueryTimeout, UsernameTaken
@@ -37,6 +38,7 @@ MAX_SUGGESTIONS = 50
 LAST_SEEN_RESOLUTION_SECONDS = 15
 
 LIKE_ESCAPE = "\\"
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def create_user(db, *, username: str, name: str, password_hash: str, now: int) -> dict:
@@ -97,11 +99,14 @@ LIMIT :limit
 def search_users(db, *, q: str, limit: int = 20) -> list:
     """Users whose username or name contains `q` (any case), prefix matches first.
 
-    `%` and `_` in `q` match themselves. A blank query matches nobody. At most
-    MAX_SEARCH_RESULTS rows come back whatever `limit` asks for.
+    `%` and `_` in `q` match themselves. A blank query, or one with a control
+    character, matches nobody. At most MAX_SEARCH_RESULTS rows come back
+    whatever `limit` asks for.
     """
     q = (q or "").strip()
-    if not q:
+    # No name or username holds a control character; and sqlite's LIKE stops
+    # reading a pattern at NUL, so "%\0%" would otherwise match everyone.
+    if not q or _CONTROL_RE.search(q):
         return []
     pattern = escape_like(q)
     params = {"contains": f"%{pattern}%", "prefix": f"{pattern}%",

@@ -1,0 +1,93 @@
+"""Hostile input to the API and the pages: every answer is a readable 4xx (or a
+sensible 200), never a 500, and nothing is half-written."""
+
+from __future__ import annotations
+
+import pytest
+
+HUGE = str(10**30)            # fits a Python int, not an sqlite INTEGER
+OVER_SQLITE = str(2**63)      # the first id sqlite cannot bind
+TOO_MANY_DIGITS = "9" * 5000  # past int()'s 4300-digit limit
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture
+def alice(make_user):
+    alice = make_user("alice")
+    assert alice.post_json("/api/posts", {"body": "hello", "visibility": "public"}).status == 201
+    return alice
+
+
+@pytest.mark.parametrize("path", [
+    f"/api/feed?before={HUGE}",
+    f"/api/feed?before={OVER_SQLITE}",
+    f"/api/feed?before={TOO_MANY_DIGITS}",
+    f"/api/feed?limit={TOO_MANY_DIGITS}",
+    f"/api/feed?limit={HUGE}",
+    f"/api/users/alice/posts?before={OVER_SQLITE}",
+])
+def test_huge_paging_numbers_mean_from_the_newest_and_at_most_100(alice, path):
+    answer = alice.get(path)
+    assert answer.status == 200, answer
+    assert [p["body"] for p in answer.json()["posts"]] == ["hello"]
+
+
+@pytest.mark.parametrize("path", [f"/?before={HUGE}", f"/u/alice?before={TOO_MANY_DIGITS}"])
+def test_pages_take_huge_paging_numbers_too(alice, path):
+    answer = alice.get(path)
+    assert answer.status == 200 and "hello" in answer.text
+
+
+def test_a_long_run_of_leading_zeros_is_still_a_small_number(alice):
+    answer = alice.get("/api/feed?limit=" + "0" * 5000 + "1")
+    assert answer.status == 200 and len(answer.json()["posts"]) == 1
+
+
+@pytest.mark.parametrize("post_id", [HUGE, OVER_SQLITE, TOO_MANY_DIGITS])
+def test_post_ids_too_big_for_the_database_are_404(alice, post_id):
+    assert alice.get(f"/api/posts/{post_id}").status == 404
+    assert alice.patch_json(f"/api/posts/{post_id}", {"visibility": "public"}).status == 404
+    assert alice.delete(f"/api/posts/{post_id}").status == 404
+    assert alice.get(f"/posts/{post_id}").status == 404
+    form = {"csrf_token": alice.csrf_token(), "confirm": "yes"}
+    assert alice.post_form(f"/posts/{post_id}/delete", form).status == 404
+
+
+@pytest.mark.parametrize("method, path, raw", [
+    ("POST", "/api/posts", rb'{"body": "\ud800"}'),
+    ("POST", "/api/posts", rb'{"body": "ok", "visibility": "\udfff"}'),
+    ("PATCH", "/api/posts/1", rb'{"visibility": "\ud83d"}'),
+    ("POST", "/api/signup", rb'{"username": "zed", "name": "Z\ud800", "password": "long enough"}'),
+    ("POST", "/api/signup", rb'{"username": "zed", "name": "Zed", "password": "\ud800 long enough"}'),
+    ("POST", "/api/login", rb'{"username": "\ud800", "password": "whatever1"}'),
+])
+def test_json_strings_with_lone_surrogates_are_400(server, alice, method, path, raw):
+    answer = alice.request(method, path, body=raw, headers=JSON)
+    assert answer.status == 400, answer
+    assert answer.error_code == "bad_request" and "JSON" in answer.json()["error"]["message"]
+    assert server.db.query_value("SELECT count(*) FROM posts") == 1
+    assert server.db.query_value("SELECT count(*) FROM users") == 1
+
+
+def test_a_surrogate_pair_is_an_ordinary_character(alice):
+    answer = alice.request("POST", "/api/posts", body=rb'{"body": "smile \ud83d\ude00"}',
+                           headers=JSON)
+    assert answer.status == 201 and answer.json()["body"] == "smile \U0001F600"
+
+
+@pytest.mark.parametrize("raw", [b"[" * 100_000 + b"]" * 100_000,
+                                 b'{"a":' * 50_000 + b"1" + b"}" * 50_000])
+def test_deeply_nested_json_is_400(server, alice, raw):
+    answer = alice.request("POST", "/api/posts", body=raw, headers=JSON)
+    assert answer.status == 400 and answer.error_code == "bad_request", answer
+    assert alice.get("/api/me").status == 200  # the connection and server carry on
+
+
+@pytest.mark.parametrize("q", ["%00", "a%00", "%01", "%7f"])
+def test_a_search_with_control_characters_matches_nobody(make_user, q):
+    alice = make_user("alice")
+    make_user("bob")
+    answer = alice.get(f"/api/users?q={q}")
+    assert answer.status == 200 and answer.json()["users"] == []
+    page = alice.get(f"/people?q={q}")
+    assert page.status == 200 and "/u/bob" not in page.text
