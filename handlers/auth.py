@@ -46,6 +46,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 USERNAME_RULE = "3 to 30 letters, digits or _"
 NAME_RULE = f"1 to {NAME_MAX_CHARS} characters, no control characters"
 PASSWORD_RULE = f"{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters"
+WRONG_CREDENTIALS = "Wrong username or password."
 
 
 class Passwords:
@@ -142,6 +143,9 @@ def login(ctx, server, *, username, password):
     window = ctx.config.login_failure_window
     # A failure at time t counts while now < t + window, so Retry-After is exact.
     since = now - window + 1
+    # Older failures no longer count: forget them, or guesses at made-up
+    # usernames would pile up in the table for ever.
+    session_store.prune_failed_logins(ctx.db, before=since)
     if session_store.count_failed_logins(ctx.db, username=key, since=since) \
             >= ctx.config.login_failure_limit:
         oldest = session_store.oldest_failed_login(ctx.db, username=key, since=since) or now
@@ -152,11 +156,16 @@ def login(ctx, server, *, username, password):
     # cannot all pass the throttle; a success clears the account's failures.
     session_store.record_failed_login(ctx.db, username=key, now=now)
     stored_hash = credentials["password_hash"] if credentials else None
+    if len(password) > PASSWORD_MAX_CHARS:
+        # No account has such a password (signup refuses it), and passlib will
+        # not verify over 4096 bytes: wrong, whether the account exists or not.
+        log.info("failed login for %r", key)
+        return failed(Unauthorized(WRONG_CREDENTIALS))
 
     def finish(ok: bool) -> LoginResult:
         if not ok or credentials is None:
             log.info("failed login for %r", key)
-            raise Unauthorized("Wrong username or password.")
+            raise Unauthorized(WRONG_CREDENTIALS)
         session_store.clear_failed_logins(ctx.db, username=key)
         token, session = ctx.sessions.create(credentials["id"])
         log.info("%s logged in", credentials["username"])

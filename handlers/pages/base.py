@@ -44,18 +44,24 @@ FLASH_MAX_CHARS = 200
 # The logged-out CSRF cookie outlives a login page left open over lunch.
 ANON_CSRF_MAX_AGE_SECONDS = 24 * 3600
 _FLASH_ICONS = {"ok": "check", "error": "x"}
+# What a URL may hold unencoded (RFC 3986 reserved characters, and "%" so that
+# escapes already present stay as sent); quote() keeps letters, digits and "_.-~".
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%"
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
     """`value` if it is a path on this site ("/u/bob?x=1"), else `default`.
 
     Refuses absolute URLs, scheme-relative "//host" and backslash tricks that some
-    browsers read as "//", so a `next` field cannot send anyone off-site.
+    browsers read as "//", so a `next` field cannot send anyone off-site. The
+    result is ASCII: other characters are percent-encoded (UTF-8), since it goes
+    into a `Location` header, where "€" cannot be written and U+0085 may be read
+    as a line break.
     """
     if (not value or not value.startswith("/") or value.startswith("//")
             or "\\" in value or any(ch < " " for ch in value)):
         return default
-    return value
+    return quote(value, safe=_URL_SAFE)
 
 
 class PageHandler(AppHandler):
