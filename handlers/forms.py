@@ -83,7 +83,14 @@ class Form:
             upload.close()
 
     def _add_field(self, name: bytes, value: bytes) -> None:
-        self.fields.setdefault(_decode(name), []).append(_decode(value))
+        field = _decode(name)
+        try:
+            text = value.decode("utf-8")
+        except UnicodeDecodeError:
+            # Most often a file sent without a filename, which makes it a text field.
+            raise BadRequest(f"The field “{field[:40]}” is not UTF-8 text; send a file "
+                             "as a part with a filename.") from None
+        self.fields.setdefault(field, []).append(text)
 
 
 def media_type(request) -> str:

@@ -44,6 +44,10 @@ _KEPT_INFO = ("transparency", "duration", "loop", "background")
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
                   IndexError, TypeError)
 JPEG_QUALITY = 90
+# Every frame of an animation is held decoded while it is re-encoded, and a frame
+# of a few bytes can repaint one pixel: cap the count as well as the pixels. A
+# thousand frames is 50 seconds at 20 frames a second.
+MAX_ANIMATION_FRAMES = 1000
 _BOMB_ERRORS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 
 # Pillow only warns about images between its MAX_IMAGE_PIXELS and twice that. Our
@@ -60,12 +64,16 @@ def store_image(fileobj, uploads_dir, *, max_bytes: int, max_pixels: int,
         raise TooLarge(f"Photos may be up to {max_bytes // (1024 * 1024)} MiB.")
     fileobj.seek(0)
     with _open_image(fileobj) as image:
-        _check_dimensions(image, max_pixels, max_animation_pixels)
         ext = EXTENSIONS[image.format]
         try:
+            _check_dimensions(image, max_pixels, max_animation_pixels)
             data = _reencode(image)
         except _BOMB_ERRORS:
             raise TooLarge("The photo has too many pixels.") from None
+        except OverflowError:
+            # Re-encoding merges identical frames and adds up their delays, which
+            # can pass what GIF's 16-bit delay field holds.
+            raise UnsupportedMediaType("The animation's frame timing is out of range.") from None
         except _DECODE_ERRORS as exc:
             log.info("refused a %s upload that does not decode: %s", image.format, exc)
             raise UnsupportedMediaType("The photo is damaged or truncated.") from None
@@ -106,8 +114,24 @@ def _check_dimensions(image, max_pixels: int, max_animation_pixels: int) -> None
     pixels = width * height
     if pixels > max_pixels or pixels == 0:
         raise TooLarge(f"Photos may have up to {max_pixels:,} pixels.")
+    if _has_more_frames_than(image, MAX_ANIMATION_FRAMES):
+        raise TooLarge(f"Animations may have up to {MAX_ANIMATION_FRAMES:,} frames.")
     if pixels * getattr(image, "n_frames", 1) > max_animation_pixels:
         raise TooLarge("The animation is too long for its size.")
+
+
+def _has_more_frames_than(image, limit: int) -> bool:
+    # Seeking to frame `limit` reads only the frames' headers; `n_frames` on a GIF
+    # would walk all of them (a 5 MiB file can hold 200,000 frames).
+    if not getattr(image, "is_animated", False):
+        return False
+    try:
+        image.seek(limit)
+    except EOFError:
+        return False
+    finally:
+        image.seek(0)
+    return True
 
 
 def _reencode(image: Image.Image) -> bytes:
