@@ -138,6 +138,11 @@ def login(ctx, server, *, username, password):
     if not isinstance(username, str) or not username or not isinstance(password, str):
         return failed(Invalid({"username": "required", "password": "required"},
                               "Give a username and a password."))
+    if not USERNAME_RE.fullmatch(username):
+        # No account has this name, and recording the failure would store
+        # whatever the client sent (megabytes) in the throttle's table.
+        log.info("failed login for a name no account can have")
+        return failed(Unauthorized(WRONG_CREDENTIALS))
     key = username.lower()
     now = ctx.now()
     window = ctx.config.login_failure_window
