@@ -13,17 +13,22 @@ service can answer at once through the same interface.
 from __future__ import annotations
 
 import json
+import os
 from concurrent.futures import Future
 
 import reactor
 from reactor import HTTPError
 
-from .errors import BadRequest, UnsupportedMediaType
+from .errors import BadRequest, TooLarge, UnsupportedMediaType
 
 __all__ = ["AppHandler", "ApiHandler", "completed", "failed", "page_params", "then_on_loop"]
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# The largest JSON body the API reads. The biggest real one is a 5,000-character
+# post, at most 60 KB even with every character \u-escaped; parsing runs on the
+# loop thread, where 16 MiB of JSON would stall every connection for seconds.
+MAX_JSON_BODY_BYTES = 64 * 1024
 # The largest id sqlite stores (a signed 64-bit INTEGER); a bigger `before` cannot
 # be bound, and every id is below this one anyway.
 MAX_ID = 2**63 - 1
@@ -154,10 +159,13 @@ class ApiHandler(AppHandler):
         self.sessions.check_api_csrf(self.request, self.session)
 
     def json_body(self) -> dict:
-        """The body as a JSON object: 415 unless it is JSON, 400 if it does not parse."""
+        """The body as a JSON object: 415 unless it is JSON, 413 over
+        MAX_JSON_BODY_BYTES, 400 if it does not parse."""
         ctype = (self.request.headers.get("content-type") or "").split(";")[0].strip().lower()
         if ctype != "application/json":
             raise UnsupportedMediaType("Send the body as application/json.")
+        if _body_size(self.request) > MAX_JSON_BODY_BYTES:
+            raise TooLarge(f"JSON bodies may be up to {MAX_JSON_BODY_BYTES // 1024} KiB.")
         try:
             value = self.request.json()
             # JSON may escape a lone surrogate ("\\ud800"), which no UTF-8 text
@@ -168,3 +176,10 @@ class ApiHandler(AppHandler):
         if not isinstance(value, dict):
             raise BadRequest("The body must be a JSON object.")
         return value
+
+
+def _body_size(request) -> int:
+    if request.body_file is None:
+        return len(request.body)
+    request.body_file.seek(0, os.SEEK_END)
+    return request.body_file.tell()
