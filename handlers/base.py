@@ -13,13 +13,13 @@ service can answer at once through the same interface.
 from __future__ import annotations
 
 import json
-import os
 from concurrent.futures import Future
 
 import reactor
 from reactor import HTTPError
 
 from .errors import BadRequest, TooLarge, UnsupportedMediaType
+from .forms import body_size
 
 __all__ = ["AppHandler", "ApiHandler", "completed", "failed", "page_params", "then_on_loop"]
 
@@ -164,7 +164,7 @@ class ApiHandler(AppHandler):
         ctype = (self.request.headers.get("content-type") or "").split(";")[0].strip().lower()
         if ctype != "application/json":
             raise UnsupportedMediaType("Send the body as application/json.")
-        if _body_size(self.request) > MAX_JSON_BODY_BYTES:
+        if body_size(self.request) > MAX_JSON_BODY_BYTES:
             raise TooLarge(f"JSON bodies may be up to {MAX_JSON_BODY_BYTES // 1024} KiB.")
         try:
             value = self.request.json()
@@ -176,10 +176,3 @@ class ApiHandler(AppHandler):
         if not isinstance(value, dict):
             raise BadRequest("The body must be a JSON object.")
         return value
-
-
-def _body_size(request) -> int:
-    if request.body_file is None:
-        return len(request.body)
-    request.body_file.seek(0, os.SEEK_END)
-    return request.body_file.tell()
