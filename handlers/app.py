@@ -101,7 +101,7 @@ class Application:
         except HTTPError as exc:
             result = self._error_response(request, exc)
         except Exception:
-            log.exception("error answering %s %s", request.method, request.path)
+            log.exception("error answering %s %s", request.method, request.target)
             result = self._error_response(request, HTTPError(500, "Something went wrong.",
                                                              code="internal_error"))
         if isinstance(result, Future):
@@ -121,7 +121,7 @@ class Application:
     def _finish(self, request, response):
         if not isinstance(response, Response):
             log.error("handler for %s %s returned %r, not a Response",
-                      request.method, request.path, response)
+                      request.method, request.target, response)
             response = self._error_response(request, HTTPError(500, "Something went wrong."))
         for name, value in SECURITY_HEADERS:
             response.set_header(name, value)
@@ -131,10 +131,12 @@ class Application:
         return response
 
     def _error_response(self, request, exc: HTTPError) -> Response:
+        # The raw target, not the decoded path: "%0a" in a path must not start a
+        # forged log line. Messages may quote input too, hence %r.
         if exc.status in (403, 413, 415, 429):  # refusals worth seeing in the log
-            log.info("%s %s -> %d %s", request.method, request.path, exc.status, exc.message)
+            log.info("%s %s -> %d %r", request.method, request.target, exc.status, exc.message)
         elif exc.status < 500:
-            log.debug("%s %s -> %d %s", request.method, request.path, exc.status, exc.message)
+            log.debug("%s %s -> %d %r", request.method, request.target, exc.status, exc.message)
         if _is_api(request):
             response = Response.json(errors.error_body(exc), exc.status)
         else:

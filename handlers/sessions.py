@@ -79,7 +79,7 @@ def check_origin(request) -> None:
         return
     host = request.headers.get("host", "")
     if origin not in (f"http://{host}", f"https://{host}"):
-        log.info("refused %s %s from origin %r", request.method, request.path, origin)
+        log.info("refused %s %s from origin %r", request.method, request.target, origin)
         raise Forbidden("Cross-origin requests are not allowed.")
 
 

@@ -196,5 +196,5 @@ class PageHandler(AppHandler):
         expected = self.request.cookies.get(ANON_CSRF_COOKIE) or ""
         if not sent or not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
             log.info("refused %s %s: CSRF token missing or wrong", self.request.method,
-                     self.request.path)
+                     self.request.target)
             raise Forbidden("The form is stale or not ours; reload the page and try again.")

@@ -85,3 +85,20 @@ def test_a_name_no_account_can_have_is_401_and_not_stored(server, client, userna
     answer = login(client, username, "wrong password")
     assert answer.status == 401 and answer.error_code == "unauthorized"
     assert server.db.query_value("SELECT count(*) FROM failed_logins") == 0
+
+
+FORGED = "x%0a2027-01-15%2008:00:00,000%20ERROR%20forged"
+
+
+@pytest.mark.parametrize("method, path, headers", [
+    ("POST", f"/api/friends/{FORGED}", {"Origin": "http://evil.example"}),
+    ("POST", f"/friends/{FORGED}/add", {"Content-Type": "application/x-www-form-urlencoded"}),
+    ("GET", f"/api/users/{FORGED}", {}),
+])
+def test_a_path_cannot_forge_log_lines(make_user, caplog, method, path, headers):
+    alice = make_user("alice")
+    with caplog.at_level(logging.DEBUG):
+        answer = alice.request(method, path, body=b"", headers={
+            "Content-Type": "application/json", **headers})
+    assert 400 <= answer.status < 500
+    assert not [r for r in caplog.records if "\n" in r.getMessage()]
