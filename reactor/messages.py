@@ -151,22 +151,27 @@ class Request:
 class FileBody:
     """A byte range of an open file, sent with `os.sendfile`.
 
-    `file` is a raw file descriptor (int) or an object with `fileno()`; the body
-    owns it and closes it once sent (or when the connection drops).
+    `file` is a raw file descriptor (int) or an object with `fileno()`. The body
+    closes it once sent (or when the connection drops) — unless `owner` is given:
+    a shared descriptor (see `reactor.filecache`) is handed back with
+    `owner.release()` instead.
     """
 
-    __slots__ = ("file", "fd", "offset", "count")
+    __slots__ = ("file", "fd", "offset", "count", "owner")
 
-    def __init__(self, file, offset: int, count: int):
+    def __init__(self, file, offset: int, count: int, owner=None):
         self.file = file
         self.fd = file if isinstance(file, int) else file.fileno()
         self.offset = offset
         self.count = count
+        self.owner = owner
 
     def close(self) -> None:
         if self.file is None:
             return
-        if isinstance(self.file, int):
+        if self.owner is not None:
+            self.owner.release()
+        elif isinstance(self.file, int):
             os.close(self.file)
         else:
             self.file.close()

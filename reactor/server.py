@@ -35,6 +35,7 @@ EVENT_READ = selectors.EVENT_READ
 EVENT_WRITE = selectors.EVENT_WRITE
 RECV_BYTES = 256 * 1024
 SENDFILE_BYTES = 1024 * 1024
+_MSG_MORE = getattr(socket, "MSG_MORE", 0)
 # accept() errors that mean "out of descriptors or memory": pause accepting
 # instead of spinning on a listening socket that stays readable.
 _RESOURCE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
@@ -87,7 +88,9 @@ class _Channel:
             segment = out[0]
             try:
                 if type(segment) is bytearray:
-                    n = sock.send(segment)
+                    # A head followed by a file: MSG_MORE lets the kernel put both in
+                    # the same segments instead of sending the head on its own.
+                    n = sock.send(segment, _MSG_MORE if len(out) > 1 else 0)
                     conn.output_size -= n
                     sent_any = True
                     if n == len(segment):
@@ -426,9 +429,11 @@ class Server:
 
     def _begin_shutdown(self, grace: float | None) -> None:
         if not self.shutting_down:
+            # Close the listener before raising the flag: whoever sees the flag
+            # can rely on new connections being refused.
+            self._close_listener()
             self.shutting_down = True
             log.info("shutting down: %d connections open", len(self._channels))
-            self._close_listener()
             for channel in list(self._channels.values()):
                 if channel.linger_deadline is None:
                     channel.conn.on_shutdown()

@@ -17,9 +17,11 @@ import mimetypes
 import os
 import re
 import stat
+import threading
 from email.utils import formatdate, parsedate_to_datetime
 
 from .errors import NotFound
+from .filecache import OpenFileCache
 from .messages import FileBody, Response
 from .routing import Handler
 
@@ -73,41 +75,63 @@ def file_response(request, path: str, *, content_type: str | None = None,
         fd = os.open(path, _OPEN_FLAGS)
     except OSError:
         raise NotFound() from None
-    return _respond_with_fd(request, fd, path, content_type, cache_control, headers)
-
-
-def _respond_with_fd(request, fd: int, path: str, content_type, cache_control, headers):
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise NotFound()
         etag, last_modified = _validators(st.st_mtime_ns, st.st_size)
-        base = [("ETag", etag), ("Last-Modified", last_modified),
-                ("Cache-Control", cache_control), ("Accept-Ranges", "bytes"), *headers]
-        if _not_modified(request, etag, st.st_mtime):
-            os.close(fd)
-            return Response(b"", 304, base)
-        ctype = content_type or guess_type(path)
-        size = st.st_size
-        byte_range = _requested_range(request, etag, size)
-        if byte_range == "unsatisfiable":
-            os.close(fd)
-            return Response(b"", 416, [("Content-Range", f"bytes */{size}"), *base])
-        if byte_range is None:
-            return Response(FileBody(fd, 0, size), 200, base, ctype)
-        start, end = byte_range
-        response = Response(FileBody(fd, start, end - start + 1), 206, base, ctype)
-        response.headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
-        return response
     except BaseException:
         os.close(fd)
         raise
+    version = _FileVersion(fd, st.st_size, st.st_mtime, etag, last_modified,
+                           content_type or guess_type(path))
+    return _respond(request, version, None, cache_control, headers)
+
+
+class _FileVersion:
+    """What a response needs of one open file (a `CachedFile` has the same fields)."""
+
+    __slots__ = ("fd", "size", "mtime", "etag", "last_modified", "content_type")
+
+    def __init__(self, fd, size, mtime, etag, last_modified, content_type):
+        self.fd, self.size, self.mtime = fd, size, mtime
+        self.etag, self.last_modified, self.content_type = etag, last_modified, content_type
+
+
+def _respond(request, file, owner, cache_control: str, headers) -> Response:
+    """200, 206, 304 or 416 for `file`; `owner` (or None: we own `file.fd`)
+    gets the descriptor back whenever no body will carry it."""
+    etag, size = file.etag, file.size
+    base = [("ETag", etag), ("Last-Modified", file.last_modified),
+            ("Cache-Control", cache_control), ("Accept-Ranges", "bytes"), *headers]
+    if _not_modified(request, etag, file.mtime):
+        response = Response(b"", 304, base)
+    else:
+        byte_range = _requested_range(request, etag, size) if "range" in request.headers else None
+        if byte_range is None:
+            return Response(FileBody(file.fd, 0, size, owner), 200, base, file.content_type)
+        if byte_range != "unsatisfiable":
+            start, end = byte_range
+            response = Response(FileBody(file.fd, start, end - start + 1, owner), 206, base,
+                                file.content_type)
+            response.headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
+            return response
+        response = Response(b"", 416, [("Content-Range", f"bytes */{size}"), *base])
+    if owner is not None:
+        owner.release()
+    else:
+        os.close(file.fd)
+    return response
 
 
 @functools.lru_cache(maxsize=1024)
 def _validators(mtime_ns: int, size: int) -> tuple[str, str]:
     """(ETag, Last-Modified) for a file version; formatting dates is not free."""
     return f'"{mtime_ns:x}-{size:x}"', formatdate(mtime_ns / 1e9, usegmt=True)
+
+
+def _describe(relative: str, st: os.stat_result) -> tuple[str, str, str]:
+    return (*_validators(st.st_mtime_ns, st.st_size), guess_type(relative))
 
 
 def _not_modified(request, etag: str, mtime: float) -> bool:
@@ -182,18 +206,34 @@ def open_beneath(root: str, relative: str) -> int | None:
         os.close(dir_fd)
 
 
+_CACHES: dict[str, OpenFileCache] = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_for(root: str) -> OpenFileCache:
+    cache = _CACHES.get(root)
+    if cache is None:
+        with _CACHES_LOCK:
+            cache = _CACHES.get(root)
+            if cache is None:
+                cache = OpenFileCache(functools.partial(open_beneath, root), _describe)
+                _CACHES[root] = cache
+    return cache
+
+
 class StaticFiles(Handler):
     """Handler for `{path:path}` routes; configure with `root=` (and optionally
-    `cache_control=`)."""
+    `cache_control=`). Descriptors of served files are kept open and rechecked
+    every second (`reactor.filecache`)."""
 
     root = "."
     cache_control = DEFAULT_CACHE_CONTROL
 
     def get(self, path: str = "", **_):
-        fd = open_beneath(self.root, path)
-        if fd is None:
+        cached = _cache_for(self.root).acquire(path)
+        if cached is None:
             raise NotFound()
-        return _respond_with_fd(self.request, fd, path, None, self.cache_control, ())
+        return _respond(self.request, cached, cached, self.cache_control, ())
 
 
 
