@@ -100,8 +100,9 @@ def main() -> None:
             print(f"| {page} | {label} | {rps:,.0f} | {p99:.1f} |")
     for page in table["10k"]:
         small, large = table["10k"][page][0], table["1M"][page][0]
-        print(f"\n{page}: {100 * (small - large) / small:+.1f} % slower at 1 M posts than at 10 k"
-              .replace("+-", "-"))
+        change = 100 * (large - small) / small
+        print(f"\n{page}: {abs(change):.1f} % {'fewer' if change < 0 else 'more'} requests/s "
+              "at 1 M posts than at 10 k")
 
 
 if __name__ == "__main__":

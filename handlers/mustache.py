@@ -1,11 +1,11 @@
 """Render chevron-tokenized Mustache templates from a compiled tree.
 
 chevron tokenizes our templates (once, at start); rendering them with
-`chevron.render` costs about 6 ms for a feed page of 20 post cards, almost all of
-it in chevron's per-token interpretation (string concatenation, scope lists
-rebuilt per section, escaping by repeated `replace`). Here the same tokens are
-compiled once into a tree of nodes and rendered by a small recursive function
-that appends to a list, several times faster.
+`chevron.render` costs about 1.6 ms for a home page of 20 post cards, most of it
+in chevron's per-token interpretation (string concatenation, scope lists rebuilt
+per section, escaping by repeated `replace`). Here the same tokens are compiled
+once into a tree of nodes and rendered by a small recursive function that
+appends to a list: 0.9 ms for the same page.
 
 The output is meant to be byte-for-byte what `chevron.render` gives for the same
 tokens and data (tests/app/test_mustache.py compares the two on every page the
