@@ -121,7 +121,7 @@ class PageHandler(AppHandler):
 
     def badges(self) -> dict:
         """Counts for the sidebar: pending friend requests, unread messages."""
-        requests = len(friend_store.incoming_requests(self.db, user_id=self.viewer_id))
+        requests = friend_store.count_incoming_requests(self.db, user_id=self.viewer_id)
         unread = message_store.unread_total(self.db, user_id=self.viewer_id)
         return {"requests": requests, "messages": unread}
 

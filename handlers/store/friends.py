@@ -24,6 +24,7 @@ __all__ = [
     "friend_ids",
     "friends_seen_since",
     "incoming_requests",
+    "count_incoming_requests",
     "outgoing_requests",
     "FRIEND_IDS_CTE",
 ]
@@ -162,6 +163,12 @@ def incoming_requests(db, *, user_id: int) -> list:
     return db.query_all(
         f"SELECT {USER_COLUMNS} FROM friend_requests r JOIN users u ON u.id = r.from_id"
         " WHERE r.to_id = :user_id ORDER BY r.id DESC", {"user_id": user_id})
+
+
+def count_incoming_requests(db, *, user_id: int) -> int:
+    """How many people are waiting for the user's answer (the nav badge)."""
+    return db.query_value("SELECT count(*) FROM friend_requests WHERE to_id = :user_id",
+                          {"user_id": user_id})
 
 
 def outgoing_requests(db, *, user_id: int) -> list:

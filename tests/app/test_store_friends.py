@@ -110,6 +110,8 @@ def test_friend_lists_and_request_lists(db, people):
     assert [u["username"] for u in friends.friends_of(db, user_id=ann)] == ["bob", "cat"]
     assert sorted(friends.friend_ids(db, user_id=ann)) == sorted([bob, cat])
     assert [u["username"] for u in friends.incoming_requests(db, user_id=ann)] == ["eve", "dan"]
+    assert friends.count_incoming_requests(db, user_id=ann) == 2
+    assert friends.count_incoming_requests(db, user_id=dan) == 0
     assert [u["username"] for u in friends.outgoing_requests(db, user_id=dan)] == ["ann"]
     assert friends.outgoing_requests(db, user_id=ann) == []
 
