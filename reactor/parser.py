@@ -7,8 +7,10 @@ the peer broke the protocol. After an error the parser is dead: the connection
 answers and closes, so nothing after a bad request is ever interpreted (this is
 what makes request smuggling impossible).
 
-The head is parsed in one go once its blank line has arrived (one `find`, one
-`split`, one regex per field), never byte by byte. Until then each call checks
+The head is parsed in one go once its blank line has arrived, never byte by
+byte: one `find`, one latin-1 decode of the whole head (every byte maps to one
+character, so nothing is lost), one regex for the request line and one `findall`
+for all the fields. Until then each call checks
 only the bytes that are new (limits, bare LF, NUL), so a trickled head costs
 linear time; a complete head gets the same checks in the same order, so the
 answer never depends on how the bytes were split. Framing follows RFC 9112 §6.3:
@@ -73,15 +75,26 @@ class EndOfMessage:
 
 END_OF_MESSAGE = EndOfMessage()
 
-# RFC 9110 §5.6.2 token characters; a method and a field name are tokens.
-_TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
-_REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") ([\x21-\x7e]+) HTTP/([0-9])\.([0-9])")
+# RFC 9110 §5.6.2 token characters; a method and a field name are tokens. The
+# head is matched as latin-1 text; every class below is spelled out in ASCII
+# ranges, so it means the same as it would on bytes.
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_REQUEST_LINE = re.compile(r"(" + _TOKEN + r") ([\x21-\x7e]+) HTTP/([0-9])\.([0-9])")
+# Only to tell 505 from 400, on bytes: there `\S` is ASCII-only, as intended.
 _LOOKS_LIKE_HTTP = re.compile(rb"\S+ \S+ HTTP/[0-9.]+\Z")
+_VERSION = re.compile(rb"HTTP/[0-9]+\.[0-9]+")
+_REQUEST_LINE_BYTES = re.compile(_REQUEST_LINE.pattern.encode("ascii"))
 # name ":" OWS value OWS, value without control characters other than HTAB. The
 # value is one character class (OWS is stripped afterwards): a pattern that tells
 # trailing OWS from the value by backtracking is quadratic in runs of spaces.
-_FIELD = re.compile(rb"(" + _TOKEN + rb"):([^\x00-\x08\x0a-\x1f\x7f]*)")
-_VERSION = re.compile(rb"HTTP/[0-9]+\.[0-9]+")
+_FIELD_VALUE = r"[^\x00-\x08\x0a-\x1f\x7f]*"
+_FIELD = re.compile(r"(" + _TOKEN + r"):(" + _FIELD_VALUE + r")")
+# All field lines at once: neither class can cross a CRLF, so each match is one
+# whole line, and "as many matches as lines" means every line is well-formed.
+_FIELD_LINES = re.compile(r"^(" + _TOKEN + r"):(" + _FIELD_VALUE + r")\r\n", re.MULTILINE)
+# Header names _apply_fields acts on; the rest are only stored.
+_FRAMING_FIELDS = frozenset({"host", "content-length", "transfer-encoding", "connection",
+                             "expect"})
 # RFC 3986 reg-name / IPv4 / IP-literal, then an optional port.
 _HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?\Z")
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;.*)?\Z")
@@ -184,24 +197,32 @@ class RequestParser:
         # Skip blank lines before a request (RFC 9112 §2.2 allows one CRLF), here
         # and not only in the incomplete case, so the result never depends on
         # how the bytes were split.
-        if buf[:2] == b"\r\n":
-            while buf[:2] == b"\r\n":
+        if buf.startswith(b"\r\n"):
+            while buf.startswith(b"\r\n"):
                 del buf[:2]
             self._head_scanned, self._head_line_end = 0, -1
         end = buf.find(b"\r\n\r\n", max(0, self._head_scanned - 3))
         if end < 0:
             return self._check_incomplete_head()
         self._head_scanned, self._head_line_end = 0, -1
-        head = bytes(buf[:end])
+        head = buf[:end]
         line_end = head.find(b"\r\n")
         self._check_head_bytes(head, end if line_end < 0 else line_end, end + 4)
         del buf[:end + 4]
-        lines = head.split(b"\r\n")
-        if len(lines) - 1 > self.max_header_count:
+        text = head.decode("latin-1")
+        if line_end < 0:
+            line, block = text, ""
+        else:
+            line, block = text[:line_end], text[line_end + 2:] + "\r\n"
+        count = block.count("\n")  # one per field line: there is no bare LF
+        if count > self.max_header_count:
             raise ProtocolError(431, "Too many header fields")
-        request = self._parse_request_line(lines[0])
-        fields = self._parse_fields(lines)
-        self._apply_fields(request, fields)
+        request = self._parse_request_line(line)
+        fields = _FIELD_LINES.findall(block)
+        if len(fields) != count:
+            _raise_field_error(block.split("\r\n")[:-1])
+        self._apply_fields(request, [(name.lower(), value.strip(" \t"))
+                                     for name, value in fields])
         return request
 
     def _check_incomplete_head(self):
@@ -233,46 +254,23 @@ class RequestParser:
         if data.find(b"\x00", start) >= 0:
             raise BadRequest("NUL byte in request head")
 
-    def _parse_request_line(self, line: bytes) -> Request:
+    def _parse_request_line(self, line: str) -> Request:
         m = _REQUEST_LINE.fullmatch(line)
         if m is None:
-            # 505 only when the version is the one thing wrong with the line.
-            if _LOOKS_LIKE_HTTP.match(line) and line.count(b" ") == 2:
-                version = line.rsplit(b" ", 1)[1]
-                if (_VERSION.fullmatch(version)
-                        and _REQUEST_LINE.fullmatch(line[:-len(version)] + b"HTTP/1.1")):
-                    raise ProtocolError(505, "HTTP version not supported")
-            raise BadRequest("Malformed request line")
-        method, raw_target, major, minor = m.groups()
-        if major != b"1":
+            _raise_request_line_error(line.encode("latin-1"))
+        method, target, major, minor = m.groups()
+        if major != "1":
             raise ProtocolError(505, "HTTP version not supported")
-        version = "1.1" if minor != b"0" else "1.0"
-        target = raw_target.decode("ascii")
-        method = method.decode("ascii")
+        version = "1.1" if minor != "0" else "1.0"
         path, query = _split_target(method, target)
         return Request(method, target, path, query, version, None)
-
-    def _parse_fields(self, lines):
-        fields = []
-        append = fields.append
-        match = _FIELD.fullmatch
-        for i in range(1, len(lines)):
-            line = lines[i]
-            m = match(line)
-            if m is None:
-                if line[:1] in (b" ", b"\t"):
-                    raise BadRequest("Obsolete line folding is not allowed")
-                if b":" in line and line.split(b":", 1)[0][-1:] in (b" ", b"\t"):
-                    raise BadRequest("Whitespace before a header field's colon")
-                raise BadRequest("Malformed header field")
-            append((m.group(1).decode("ascii").lower(),
-                    m.group(2).strip(b" \t").decode("latin-1")))
-        return fields
 
     def _apply_fields(self, request: Request, fields) -> None:
         """Work out host, framing and persistence; enter the body phase."""
         hosts, lengths, codings, connection, expect = [], [], [], "", None
         for name, value in fields:
+            if name not in _FRAMING_FIELDS:
+                continue
             if name == "host":
                 hosts.append(value)
             elif name == "content-length":
@@ -394,7 +392,7 @@ class RequestParser:
                 self._trailer_bytes += len(line) + 2
                 if self._trailer_bytes > _defaults.MAX_TRAILER_BYTES:
                     raise ProtocolError(431, "Trailers too large")
-                if _FIELD.fullmatch(line) is None:
+                if _FIELD.fullmatch(line.decode("latin-1")) is None:
                     raise BadRequest("Malformed trailer field")
 
     def _take_line(self, limit, too_long_message):
@@ -418,6 +416,28 @@ class RequestParser:
         if self.eof:
             raise BadRequest("Connection closed before the body was complete")
         return NEED_DATA
+
+
+def _raise_request_line_error(line: bytes):
+    # 505 only when the version is the one thing wrong with the line.
+    if _LOOKS_LIKE_HTTP.match(line) and line.count(b" ") == 2:
+        version = line.rsplit(b" ", 1)[1]
+        if (_VERSION.fullmatch(version)
+                and _REQUEST_LINE_BYTES.fullmatch(line[:-len(version)] + b"HTTP/1.1")):
+            raise ProtocolError(505, "HTTP version not supported")
+    raise BadRequest("Malformed request line")
+
+
+def _raise_field_error(lines):
+    """Say what is wrong with the first malformed field line."""
+    for line in lines:
+        if _FIELD.fullmatch(line) is None:
+            if line[:1] in (" ", "\t"):
+                raise BadRequest("Obsolete line folding is not allowed")
+            if ":" in line and line.split(":", 1)[0][-1:] in (" ", "\t"):
+                raise BadRequest("Whitespace before a header field's colon")
+            raise BadRequest("Malformed header field")
+    raise AssertionError("no malformed field line in a head that failed to match")
 
 
 def _content_length(values) -> int:
