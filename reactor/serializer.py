@@ -22,19 +22,20 @@ _STATUS_LINES = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n".encode("latin-1")
                  for s in HTTPStatus}
 # Header names the serializer sets itself; an application's copies are dropped.
 _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date"})
-# Encoded "Name: " per header name seen (b"" for the framing ones we drop).
-_NAME_PREFIXES: dict[str, bytes] = {}
+# "Name: " per header name seen ("" for the framing ones we drop).
+_NAME_PREFIXES: dict[str, str] = {}
 _TOKEN_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 class _DateCache:
     """The `Date` value changes once a second; format it once a second."""
 
-    __slots__ = ("second", "value")
+    __slots__ = ("second", "value", "line")
 
     def __init__(self):
         self.second = -1
         self.value = b""
+        self.line = b""
 
     def get(self) -> bytes:
         now = time.time()
@@ -42,6 +43,7 @@ class _DateCache:
         if second != self.second:
             self.second = second
             self.value = formatdate(now, usegmt=True).encode("ascii")
+            self.line = b"Date: " + self.value + b"\r\n"
         return self.value
 
 
@@ -66,16 +68,16 @@ def _status_line(status: int, reason: str | None) -> bytes:
     return f"HTTP/1.1 {status} {reason}\r\n".encode("latin-1")
 
 
-def _name_prefix(name: str) -> bytes:
-    """b"Name: " for a header the application may set, b"" for framing headers."""
+def _name_prefix(name: str) -> str:
+    """"Name: " for a header the application may set, "" for framing headers."""
     prefix = _NAME_PREFIXES.get(name)
     if prefix is None:
         if name.lower() in _FRAMING:
-            prefix = b""
+            prefix = ""
         elif not _TOKEN_NAME.fullmatch(name):
             raise ValueError(f"invalid header name {name!r}")
         else:
-            prefix = name.encode("latin-1") + b": "
+            prefix = name + ": "
         if len(_NAME_PREFIXES) < 1024:  # names come from code, but bound it anyway
             _NAME_PREFIXES[name] = prefix
     return prefix
@@ -89,23 +91,38 @@ def serialize_head(status: int, headers, *, length: int | None, keep_alive: bool
     `length` is the body length for `Content-Length` (None for none: 1xx, 204,
     and 304 carry none). `chunked` marks a stream sent with chunked coding.
     """
-    parts = [_status_line(status, reason), b"Date: ", http_date(), b"\r\n"]
-    if server:
-        parts += (b"Server: ", server, b"\r\n")
+    status_line = _STATUS_LINES.get(status) if reason is None else None
+    if status_line is None:
+        status_line = _status_line(status, reason)
+    # The application's fields are joined as text and encoded once.
+    text = []
     for name, value in headers:
-        prefix = _NAME_PREFIXES.get(name) or _name_prefix(name)
-        if not prefix:
-            continue
-        if "\n" in value or "\r" in value:
-            # An application bug would otherwise let a value split the response.
-            raise ValueError(f"line break in the value of header {name!r}")
-        parts += (prefix, value.encode("latin-1"), b"\r\n")
+        prefix = _NAME_PREFIXES.get(name)
+        if prefix is None:
+            prefix = _name_prefix(name)
+        if prefix:
+            text += (prefix, value, "\r\n")
+    block = "".join(text)
+    # Each field brought one CR and one LF; any other came from a value, and an
+    # application bug would otherwise let that value split the response.
+    lines = len(text) // 3
+    if block.count("\n") != lines or block.count("\r") != lines:
+        _reject_line_break(headers)
     if chunked:
-        parts.append(b"Transfer-Encoding: chunked\r\n")
+        framing = b"Transfer-Encoding: chunked\r\n"
     elif length is not None:
-        parts += (b"Content-Length: ", b"%d" % length, b"\r\n")
-    parts.append(b"Connection: keep-alive\r\n\r\n" if keep_alive else b"Connection: close\r\n\r\n")
-    return b"".join(parts)
+        framing = b"Content-Length: %d\r\n" % length
+    else:
+        framing = b""
+    _date_cache.get()
+    return b"".join((status_line, _date_cache.line, b"Server: %b\r\n" % server if server else b"",
+                     block.encode("latin-1"), framing,
+                     b"Connection: keep-alive\r\n\r\n" if keep_alive else b"Connection: close\r\n\r\n"))
+
+
+def _reject_line_break(headers):
+    name = next(n for n, v in headers if _NAME_PREFIXES.get(n) and ("\n" in v or "\r" in v))
+    raise ValueError(f"line break in the value of header {name!r}")
 
 
 def encode_chunk(data: bytes) -> bytes:

@@ -214,8 +214,13 @@ def test_handler_returning_something_else_is_500():
         server.loop.close()
 
 
-def test_header_value_with_a_line_break_is_500_not_a_split_response():
-    app = lambda request: reactor.Response(b"x", headers=[("X-Bad", "a\r\nSet-Cookie: evil=1")])  # noqa: E731
+@pytest.mark.parametrize("bad", [
+    ("X-Bad", "a\r\nSet-Cookie: evil=1"), ("X-Bad", "a\nSet-Cookie: evil=1"),
+    ("X-Bad", "a\rSet-Cookie: evil=1"), ("X-Bad", "snow \u2603"), ("X Bad", "a"),
+])
+def test_header_that_cannot_be_sent_as_is_is_500_not_a_split_response(bad):
+    headers = [("X-Fine", "1"), bad, ("X-Fine-Too", "2")]
+    app = lambda request: reactor.Response(b"x", headers=headers)  # noqa: E731
     server = reactor.Server(app, port=0, access_log=False)
     try:
         conn = Connection(server, None)
