@@ -211,10 +211,14 @@ class Connection:
     def _process(self, now: float) -> None:
         parser = self.parser
         high_water = self.config.output_high_water
-        while self.state in _READING:
-            if self.state is ConnState.READING_HEAD and self.output_size >= high_water:
-                # Rule 2 for pipelined requests already buffered: answer the next
-                # one only once the peer has read enough (`on_sent` resumes).
+        while True:
+            state = self.state
+            if state is ConnState.READING_HEAD:
+                if self.output_size >= high_water:
+                    # Rule 2 for pipelined requests already buffered: answer the next
+                    # one only once the peer has read enough (`on_sent` resumes).
+                    break
+            elif state is not ConnState.READING_BODY:
                 break
             try:
                 event = parser.next_event()
@@ -222,13 +226,13 @@ class Connection:
                 self._fail(exc)
                 return
             if event is NEED_DATA:
-                if parser.eof and self.state is ConnState.READING_HEAD and not parser.in_message:
+                if parser.eof and state is ConnState.READING_HEAD and not parser.in_message:
                     # Half-closed after its last request: answer what we owe, then close.
                     self.state = ConnState.CLOSING
                 break
             if event is END_OF_MESSAGE:
                 self._dispatch(now)
-            elif self.state is ConnState.READING_HEAD:
+            elif state is ConnState.READING_HEAD:
                 self._on_head(event, now)
             else:
                 self._on_body_data(event.data)
@@ -267,11 +271,12 @@ class Connection:
             request.body = bytes(self._body)
             self._body = None
         self.state = ConnState.WAITING
-        self._run_handler(request, lambda: self.server.app.handle(request))
+        self._run_handler(request, self.server.app.handle, request)
 
-    def _run_handler(self, request, call) -> None:
+    def _run_handler(self, request, call, *args) -> None:
+        """Respond with what `call(*args)` returns (or raises); wait for a future."""
         try:
-            result = call()
+            result = call(*args)
         except HTTPError as exc:
             result = error_response(exc)
         except Exception:
@@ -340,8 +345,10 @@ class Connection:
             log.exception("could not serialize the response to %s", request.target)
             self._queue(simple_response(500, "Internal Server Error", server=server_name))
             keep_alive, status, length = False, 500, 0
-        self._log_access(request, status, length if send_body else 0)
-        request.close()
+        if self.server.access_log_enabled:
+            self._log_access(request, status, length if send_body else 0)
+        if request.body_file is not None:
+            request.close()
         self.requests_served += 1
         self._next_request(keep_alive)
 

@@ -28,10 +28,12 @@ class Headers:
 
     def __init__(self, items=()):
         self._items = list(items)
-        self._map = {}
-        for name, value in self._items:
-            old = self._map.get(name)
-            self._map[name] = value if old is None else old + ", " + value
+        self._map = dict(self._items)
+        if len(self._map) != len(self._items):  # a field was sent more than once
+            self._map = {}
+            for name, value in self._items:
+                old = self._map.get(name)
+                self._map[name] = value if old is None else old + ", " + value
 
     def get(self, name: str, default=None):
         return self._map.get(name.lower(), default)

@@ -50,7 +50,7 @@ class Handler:
 
 
 class _Route:
-    __slots__ = ("pattern", "regex", "converters", "handler_cls", "deps", "allowed")
+    __slots__ = ("pattern", "regex", "converters", "handler_cls", "deps", "allowed", "_typed")
 
     def __init__(self, pattern, handler_cls, deps):
         self.pattern = pattern
@@ -70,17 +70,22 @@ class _Route:
             pos = m.end()
         regex.append(re.escape(pattern[pos:]))
         self.regex = re.compile("".join(regex) + r"\Z") if self.converters else None
+        # The parameters that need converting; the rest stay the strings matched.
+        self._typed = [(name, conv) for name, conv in self.converters.items() if conv is not str]
 
     def match(self, path):
         m = self.regex.match(path)
         if m is None:
             return None
+        params = m.groupdict()
         try:
-            return {k: self.converters[k](v) for k, v in m.groupdict().items()}
+            for name, conv in self._typed:
+                params[name] = conv(params[name])
         except ValueError:
             # int() refuses strings over sys.get_int_max_str_digits() (4300) digits:
             # such a segment names nothing, so the route does not match.
             return None
+        return params
 
 
 class Router:
