@@ -22,7 +22,8 @@ _STATUS_LINES = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n".encode("latin-1")
                  for s in HTTPStatus}
 # Header names the serializer sets itself; an application's copies are dropped.
 _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date"})
-# "Name: " per header name seen ("" for the framing ones we drop).
+# "Name: " per header name seen that an application may send; framing and invalid
+# names are never in it, so a miss sends the whole list the careful way.
 _NAME_PREFIXES: dict[str, str] = {}
 _TOKEN_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
@@ -68,25 +69,26 @@ def _status_line(status: int, reason: str | None) -> bytes:
     return f"HTTP/1.1 {status} {reason}\r\n".encode("latin-1")
 
 
-def _name_prefix(name: str) -> str:
-    """"Name: " for a header the application may set, "" for framing headers."""
-    prefix = _NAME_PREFIXES.get(name)
-    if prefix is None:
+def _field_lines(headers) -> list[str]:
+    """"Name: value" per field, without framing fields; raises ValueError for an
+    invalid name. Remembers the names it accepted."""
+    lines = []
+    for name, value in headers:
         if name.lower() in _FRAMING:
-            prefix = ""
-        elif not _TOKEN_NAME.fullmatch(name):
+            continue
+        if not _TOKEN_NAME.fullmatch(name):
             raise ValueError(f"invalid header name {name!r}")
-        else:
-            prefix = name + ": "
         if len(_NAME_PREFIXES) < 1024:  # names come from code, but bound it anyway
-            _NAME_PREFIXES[name] = prefix
-    return prefix
+            _NAME_PREFIXES[name] = name + ": "
+        lines.append(name + ": " + value)
+    return lines
 
 
 def serialize_head(status: int, headers, *, length: int | None, keep_alive: bool,
                    server: bytes = b"", reason: str | None = None,
                    chunked: bool = False) -> bytes:
-    """The status line and header block, ending with the blank line.
+    """The status line and header block (`headers`: a list of pairs), ending
+    with the blank line.
 
     `length` is the body length for `Content-Length` (None for none: 1xx, 204,
     and 304 carry none). `chunked` marks a stream sent with chunked coding.
@@ -95,18 +97,16 @@ def serialize_head(status: int, headers, *, length: int | None, keep_alive: bool
     if status_line is None:
         status_line = _status_line(status, reason)
     # The application's fields are joined as text and encoded once.
-    text = []
-    for name, value in headers:
-        prefix = _NAME_PREFIXES.get(name)
-        if prefix is None:
-            prefix = _name_prefix(name)
-        if prefix:
-            text += (prefix, value, "\r\n")
-    block = "".join(text)
+    try:
+        lines = [_NAME_PREFIXES[name] + value for name, value in headers]
+    except KeyError:
+        lines = _field_lines(headers)
+    lines.append("")
+    block = "\r\n".join(lines)
     # Each field brought one CR and one LF; any other came from a value, and an
     # application bug would otherwise let that value split the response.
-    lines = len(text) // 3
-    if block.count("\n") != lines or block.count("\r") != lines:
+    breaks = len(lines) - 1
+    if block.count("\n") != breaks or block.count("\r") != breaks:
         _reject_line_break(headers)
     if chunked:
         framing = b"Transfer-Encoding: chunked\r\n"
@@ -121,7 +121,8 @@ def serialize_head(status: int, headers, *, length: int | None, keep_alive: bool
 
 
 def _reject_line_break(headers):
-    name = next(n for n, v in headers if _NAME_PREFIXES.get(n) and ("\n" in v or "\r" in v))
+    name = next(n for n, v in headers
+                if n.lower() not in _FRAMING and ("\n" in v or "\r" in v))
     raise ValueError(f"line break in the value of header {name!r}")
 
 

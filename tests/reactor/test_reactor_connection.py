@@ -231,6 +231,25 @@ def test_header_that_cannot_be_sent_as_is_is_500_not_a_split_response(bad):
         server.loop.close()
 
 
+def test_framing_headers_from_the_application_are_replaced_by_ours():
+    headers = [("Content-Length", "999"), ("X-Kept", "1"), ("connection", "close"),
+               ("Date", "yesterday"), ("Transfer-Encoding", "chunked")]
+    app = lambda request: reactor.Response(b"body", headers=headers)  # noqa: E731
+    server = reactor.Server(app, port=0, access_log=False)
+    try:
+        conn = Connection(server, None)
+        for _ in range(2):  # the second time the field names are known
+            feed(conn, GET_HELLO)
+            raw = take_output(conn)
+            [response] = parse_responses(raw)
+            assert response.status == 200 and response.body == b"body"
+            assert response.header("x-kept") == "1" and response.header("content-length") == "4"
+            assert raw.count(b"Date:") == 1 and b"yesterday" not in raw
+            assert b"chunked" not in raw and b"Connection: keep-alive" in raw
+    finally:
+        server.loop.close()
+
+
 # -- bodies without a body ----------------------------------------------------------------
 
 
