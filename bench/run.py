@@ -5,7 +5,8 @@ to CPU 1. Two URLs: /hello (13 bytes of text) and /static/img.png (a 16 KiB PNG)
 Keep-alive load is `wrk -t1 -c50`; one connection per request is `ab -c50`
 without -k. Prints a Markdown table of requests/s and p99 latency.
 
-    python3 bench/run.py [--duration 10] [--requests 20000] [--servers reactor,baseline]
+    python3 bench/run.py [--duration 10] [--requests 20000] [--rounds 3]
+                         [--servers reactor,baseline]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,10 +92,49 @@ def run_ab(url: str, requests: int) -> tuple[float, float]:
     return rps, p99
 
 
+def start_servers(names, static_dir):
+    """{name: (process, port)} for each server, each pinned to SERVER_CPU."""
+    commands = server_commands(static_dir)
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    servers = {}
+    for name in names:
+        port = free_port()
+        proc = subprocess.Popen(pinned(SERVER_CPU, commands[name](port)), env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        servers[name] = (proc, port)
+        wait_listening(port)
+    return servers
+
+
+def measure(servers, args) -> dict:
+    """{(server, path): [(keep-alive rps, p99), (new-conn rps, p99)] per round}.
+
+    Rounds alternate the servers, so a slow spell of this shared VM does not land
+    on one server only; the table reports medians."""
+    results: dict = {}
+    for round_number in range(args.rounds):
+        for name, (_, port) in servers.items():
+            for path in URLS:
+                url = f"http://127.0.0.1:{port}{path}"
+                if round_number == 0:
+                    run_wrk(url, 1)  # warm-up
+                cell = (run_wrk(url, args.duration), run_ab(url, args.requests))
+                results.setdefault((name, path), []).append(cell)
+                print(f"# round {round_number + 1} {name} {path}: keep-alive {cell[0][0]:.0f}"
+                      f" req/s, new connection {cell[1][0]:.0f} req/s", file=sys.stderr)
+    return results
+
+
+def median_cell(cells, which: int) -> tuple[float, float]:
+    return (statistics.median(c[which][0] for c in cells),
+            statistics.median(c[which][1] for c in cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--requests", type=int, default=20000, help="requests per ab run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (medians)")
     parser.add_argument("--servers", default="reactor,baseline")
     args = parser.parse_args()
     for tool in ("wrk", "ab"):
@@ -102,31 +143,20 @@ def main() -> None:
     static_dir = tempfile.mkdtemp(prefix="miniface-bench-")
     with open(os.path.join(static_dir, "img.png"), "wb") as f:
         f.write(png_bytes(64, 64))
-    commands = server_commands(static_dir)
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    rows = []
-    for name in args.servers.split(","):
-        port = free_port()
-        proc = subprocess.Popen(pinned(SERVER_CPU, commands[name](port)), env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_listening(port)
-            for path, label in URLS.items():
-                url = f"http://127.0.0.1:{port}{path}"
-                run_wrk(url, 1)  # warm-up
-                ka = run_wrk(url, args.duration)
-                close = run_ab(url, args.requests)
-                rows.append((name, label, ka, close))
-                print(f"# {name} {label}: keep-alive {ka[0]:.0f} req/s, "
-                      f"new connection {close[0]:.0f} req/s", file=sys.stderr)
-        finally:
+    servers = start_servers(args.servers.split(","), static_dir)
+    try:
+        results = measure(servers, args)
+    finally:
+        for proc, _ in servers.values():
             proc.terminate()
             proc.wait(timeout=10)
-    shutil.rmtree(static_dir, ignore_errors=True)
+        shutil.rmtree(static_dir, ignore_errors=True)
+    print(f"Medians of {args.rounds} alternating rounds.\n")
     print("| server | URL | keep-alive req/s (wrk -c50) | p99 ms | new conn req/s (ab -c50) | p99 ms |")
     print("|---|---|---:|---:|---:|---:|")
-    for name, label, ka, close in rows:
-        print(f"| {name} | {label} | {ka[0]:,.0f} | {ka[1]:.1f} | {close[0]:,.0f} | {close[1]:.0f} |")
+    for (name, path), cells in results.items():
+        ka, close = median_cell(cells, 0), median_cell(cells, 1)
+        print(f"| {name} | {URLS[path]} | {ka[0]:,.0f} | {ka[1]:.1f} | {close[0]:,.0f} | {close[1]:.0f} |")
 
 
 if __name__ == "__main__":
