@@ -10,12 +10,10 @@ from ..store import posts as post_store
 from . import present
 from .base import PageHandler
 
-__all__ = ["HomePage", "PostPage", "home_context", "FEED_PAGE_SIZE", "ONLINE_WINDOW_SECONDS"]
+__all__ = ["HomePage", "PostPage", "home_context", "FEED_PAGE_SIZE"]
 
 FEED_PAGE_SIZE = 20
 WELCOME_POSTS = 5
-# "Online" on the home page: seen within two minutes (API.md /api/friends/online).
-ONLINE_WINDOW_SECONDS = 120
 
 
 def next_page(items: list, limit: int, url: str) -> tuple[list, str]:

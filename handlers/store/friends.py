@@ -22,7 +22,6 @@ __all__ = [
     "are_friends",
     "friends_of",
     "friend_ids",
-    "friends_seen_since",
     "incoming_requests",
     "count_incoming_requests",
     "outgoing_requests",
@@ -148,14 +147,6 @@ def friends_of(db, *, user_id: int) -> list:
     return db.query_all(
         f"WITH {FRIEND_IDS_CTE} SELECT {USER_COLUMNS} FROM friend f JOIN users u ON u.id = f.id"
         " ORDER BY u.name, u.username", {"user_id": user_id})
-
-
-def friends_seen_since(db, *, user_id: int, since: int) -> list:
-    """Friends whose last activity (`users.touch_last_seen`) is at or after `since`."""
-    return db.query_all(
-        f"WITH {FRIEND_IDS_CTE} SELECT {USER_COLUMNS} FROM friend f JOIN users u ON u.id = f.id"
-        " WHERE u.last_seen_at >= :since ORDER BY u.name, u.username",
-        {"user_id": user_id, "since": since})
 
 
 def incoming_requests(db, *, user_id: int) -> list:

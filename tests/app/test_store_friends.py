@@ -116,17 +116,6 @@ def test_friend_lists_and_request_lists(db, people):
     assert friends.outgoing_requests(db, user_id=ann) == []
 
 
-def test_friends_seen_since_lists_recently_active_friends(db, people):
-    ann, bob, cat = people["ann"], people["bob"], people["cat"]
-    _befriend(db, ann, bob)
-    _befriend(db, ann, cat)
-    users.touch_last_seen(db, user_id=bob, now=T0 + 100)
-    users.touch_last_seen(db, user_id=cat, now=T0)
-    users.touch_last_seen(db, user_id=people["dan"], now=T0 + 100)  # not a friend
-    seen = friends.friends_seen_since(db, user_id=ann, since=T0 + 50)
-    assert [u["username"] for u in seen] == ["bob"]
-
-
 def test_suggestions_put_friends_of_friends_first_and_skip_known_people(db, people):
     ann, bob, cat, dan, eve = (people[n] for n in ("ann", "bob", "cat", "dan", "eve"))
     fay = make_user(db, "fay")["id"]
