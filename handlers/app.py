@@ -88,6 +88,12 @@ class Application:
     def handle(self, request):
         return self._run(request, lambda: self.router.handle(request))
 
+    def render_protocol_error(self, request, status: int, message: str) -> Response:
+        """What the reactor answers when a request breaks HTTP after its head parsed
+        (a body over the server's limit, bad chunked framing, a stalled body): the
+        API's JSON error or the HTML error page, with the security headers."""
+        return self._finish(request, self._error_response(request, HTTPError(status, message)))
+
     def close(self) -> None:
         self.ctx.live.close()
         self.ctx.db.close()

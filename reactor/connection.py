@@ -437,8 +437,26 @@ class Connection:
         self._discard_body()
         if self.state is ConnState.CLOSED:
             return
-        self._queue(simple_response(exc.status, exc.message, server=self.server.server_name))
+        self._queue(self._error_bytes(exc, exc.request or self._request))
+        self._request = None
         self.state = ConnState.CLOSING
+
+    def _error_bytes(self, exc: ProtocolError, request) -> bytes:
+        """The error response: the app's own rendering when it offers one
+        (`app.render_protocol_error(request, status, message) -> Response`) and
+        the request head is known, else plain text."""
+        server_name = self.server.server_name
+        render = getattr(self.server.app, "render_protocol_error", None)
+        if request is not None and render is not None:
+            try:
+                response = render(request, exc.status, exc.message)
+                body = response.body if isinstance(response.body, bytes) else b""
+                head = serialize_head(exc.status, response.headers, length=len(body),
+                                      keep_alive=False, server=server_name)
+                return head if request.method == "HEAD" else head + body
+            except Exception:
+                log.exception("the application failed to render a %d", exc.status)
+        return simple_response(exc.status, exc.message, server=server_name)
 
     def _discard_body(self) -> None:
         self._body = None

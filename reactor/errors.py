@@ -39,12 +39,17 @@ class MethodNotAllowed(HTTPError):
 
 
 class ProtocolError(Exception):
-    """The peer broke HTTP/1.1; answer `status` with `message` and close."""
+    """The peer broke HTTP/1.1; answer `status` with `message` and close.
+
+    `request` is the request head when the error was found after it parsed (a body
+    over the limit, a bad chunk, conflicting framing), else None.
+    """
 
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.request = None
 
 
 class BadRequest(ProtocolError):

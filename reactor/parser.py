@@ -221,8 +221,12 @@ class RequestParser:
         fields = _FIELD_LINES.findall(block)
         if len(fields) != count:
             _raise_field_error(block.split("\r\n")[:-1])
-        self._apply_fields(request, [(name.lower(), value.strip(" \t"))
-                                     for name, value in fields])
+        try:
+            self._apply_fields(request, [(name.lower(), value.strip(" \t"))
+                                         for name, value in fields])
+        except ProtocolError as exc:
+            exc.request = request  # the head is whole: the error may be answered in kind
+            raise
         return request
 
     def _check_incomplete_head(self):
