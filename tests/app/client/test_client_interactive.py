@@ -3,29 +3,11 @@
 import json
 import os
 import stat
-import time
 
 import pexpect
-import pytest
-from test_client_support import PASSWORD, ClientHome, closed_port_url
+from test_client_support import PASSWORD, closed_port_url
 
 MENU_PROMPT = "miniface> "
-
-
-@pytest.fixture
-def server(app_server):
-    # The real clock, so the client's relative times ("just now") are what a person sees.
-    return app_server(clock=time.time)
-
-
-@pytest.fixture
-def url(server):
-    return f"http://127.0.0.1:{server.port}"
-
-
-@pytest.fixture
-def home(tmp_path, url):
-    return ClientHome(tmp_path / "ann", url)
 
 
 def log_in(child: pexpect.spawn, username: str, password: str = PASSWORD) -> None:

@@ -4,7 +4,6 @@ These tests need the chat endpoints; each one checks for them on the running
 server and skips while they are absent, so they start running when chat lands.
 """
 
-import time
 
 import pexpect
 import pytest
@@ -13,16 +12,6 @@ from test_client_support import ClientHome, has_endpoint, has_event_stream
 MENU_PROMPT = "miniface> "
 LIVE = "Connected: new messages appear as they arrive."
 POLLING = "Live updates are unavailable on this server"
-
-
-@pytest.fixture
-def server(app_server):
-    return app_server(clock=time.time)
-
-
-@pytest.fixture
-def url(server):
-    return f"http://127.0.0.1:{server.port}"
 
 
 @pytest.fixture
