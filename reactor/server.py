@@ -253,14 +253,21 @@ class Server:
         """A future for `fn(result)`, where `fn` runs on the loop thread.
 
         Use it to continue on the loop (which owns the database, say) after
-        blocking work: `return server.then(server.defer(hash, pw), finish)`.
+        blocking work: `return server.then(server.defer(hash, pw), finish)`. If
+        `future` fails, or `fn` raises, the returned future carries the exception
+        (an `HTTPError` raised there still becomes its response). The loop must be
+        running for the returned future to complete.
         """
         chained: Future = Future()
 
-        def continue_on_loop(done: Future):
-            chained.set_result(lambda: fn(done.result()))
+        def continue_on_loop(done: Future) -> None:
+            try:
+                chained.set_result(fn(done.result()))
+            except BaseException as exc:  # handed to whoever waits on `chained`
+                chained.set_exception(exc)
 
-        future.add_done_callback(continue_on_loop)
+        future.add_done_callback(
+            lambda done: self.loop.call_soon_threadsafe(continue_on_loop, done))
         return chained
 
     def call_soon_threadsafe(self, fn, *args) -> None:

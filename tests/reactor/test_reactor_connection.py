@@ -6,6 +6,7 @@ the loop's part by taking `conn.output` as if it had been sent.
 
 from __future__ import annotations
 
+import http.client
 import os
 import time
 from concurrent.futures import Future
@@ -547,3 +548,26 @@ def test_connection_finishing_a_response_during_shutdown_closes_once_sent(make_c
     assert not conn.is_closed
     take_output(conn)
     assert conn.is_closed
+
+
+def test_then_gives_fn_result_and_carries_its_errors(serve):
+    server = serve(lambda request: reactor.Response.text("unused"))
+    ok = server.then(server.defer(lambda: 6), lambda n: n * 7)
+    assert ok.result(timeout=3) == 42
+    failed = server.then(server.defer(lambda: 1), lambda n: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        failed.result(timeout=3)
+
+
+def test_an_http_error_raised_in_a_then_continuation_is_its_response(serve):
+    def app(request):
+        def refuse(_):
+            raise reactor.HTTPError(409, "taken")
+        return request.server.then(request.server.defer(lambda: None), refuse)
+
+    server = serve(app)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3)
+    conn.request("GET", "/")
+    response = conn.getresponse()
+    assert (response.status, response.read()) == (409, b"taken\n")
+    conn.close()
