@@ -50,6 +50,7 @@ SECURITY_HEADERS = (
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
 )
+_SECURITY_HEADER_NAMES = frozenset(name.lower() for name, _ in SECURITY_HEADERS)
 # The demo people all share this password (see store/seed.py).
 DEMO_PASSWORD = "password123"
 
@@ -129,8 +130,11 @@ class Application:
             log.error("handler for %s %s returned %r, not a Response",
                       request.method, request.target, response)
             response = self._error_response(request, HTTPError(500, "Something went wrong."))
-        for name, value in SECURITY_HEADERS:
-            response.set_header(name, value)
+        # One pass: drop any copies the handler set, then add ours (set_header per
+        # field would rebuild the list four times on every response).
+        response.headers = [h for h in response.headers
+                            if h[0].lower() not in _SECURITY_HEADER_NAMES]
+        response.headers.extend(SECURITY_HEADERS)
         if _is_api(request) and response.header("Cache-Control") is None:
             # API answers are per-user; no shared cache may keep them.
             response.set_header("Cache-Control", "no-store")
