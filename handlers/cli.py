@@ -174,7 +174,7 @@ def _seed(args) -> int:
 
 def _client(argv: list[str]) -> int:
     try:
-        from . import client
+        import client
     except ImportError as exc:
         print(f"miniface: the terminal client is not available ({exc})", file=sys.stderr)
         return 1

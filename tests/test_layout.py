@@ -12,3 +12,12 @@ def test_reactor_imports_nothing_from_the_app():
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
                          check=True, cwd=".")
     assert json.loads(out.stdout) == []
+
+
+def test_terminal_client_imports_nothing_from_the_server():
+    code = ("import json, sys, client; "
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('handlers', 'reactor'))))")
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                         check=True, cwd=".")
+    assert json.loads(out.stdout) == []

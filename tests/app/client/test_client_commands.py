@@ -8,7 +8,7 @@ import stat
 import pytest
 from test_client_support import PASSWORD, ClientHome, closed_port_url, has_endpoint
 
-from handlers.client import main as client_main
+from client import main as client_main
 
 
 @pytest.fixture

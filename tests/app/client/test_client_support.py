@@ -15,8 +15,8 @@ from pathlib import Path
 import pexpect
 from appclient import PASSWORD
 
-from handlers.client.api import ApiClient, ApiError
-from handlers.client.events import EventStream, LiveUnavailable
+from client.api import ApiClient, ApiError
+from client.events import EventStream, LiveUnavailable
 
 __all__ = ["PASSWORD", "ClientHome", "closed_port_url", "has_endpoint", "has_event_stream"]
 
@@ -70,8 +70,8 @@ class ClientHome:
 
     def run(self, *args: str, input: str | None = None, env: dict | None = None,
             server: str | None = None) -> subprocess.CompletedProcess:
-        """Run `python -m handlers.client --server URL ARGS` to completion."""
-        command = [sys.executable, "-m", "handlers.client", "--server", server or self.url, *args]
+        """Run `python -m client --server URL ARGS` to completion."""
+        command = [sys.executable, "-m", "client", "--server", server or self.url, *args]
         return subprocess.run(command, input=input, capture_output=True, text=True, cwd=REPO,
                               env={**self.env, **(env or {})}, timeout=PROCESS_TIMEOUT_SECONDS)
 
@@ -83,6 +83,6 @@ class ClientHome:
     def spawn(self, *args: str, server: str | None = None) -> pexpect.spawn:
         """The client in a pseudo terminal, as a person would run it."""
         return pexpect.spawn(
-            sys.executable, ["-m", "handlers.client", "--server", server or self.url, *args],
+            sys.executable, ["-m", "client", "--server", server or self.url, *args],
             env=self.env, cwd=str(REPO), encoding="utf-8", timeout=EXPECT_TIMEOUT_SECONDS,
             dimensions=(40, 120))

@@ -9,15 +9,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import python_multipart
 
-from handlers.client.api import (
+from client.api import (
     ApiError,
     encode_multipart,
     error_from_response,
     normalize_server_url,
 )
-from handlers.client.config import TokenStore, config_dir
-from handlers.client.events import EventParser, ServerEvent
-from handlers.client.format import (
+from client.config import TokenStore, config_dir
+from client.events import EventParser, ServerEvent
+from client.format import (
     Style,
     display_width,
     relative_time,

@@ -3,7 +3,7 @@
 Each `run_<name>(ctx, args)` returns the exit status. Output meant for
 scripts (`--json`) is the API's own JSON; everything else is short text. Errors
 are raised (ApiError, ServerUnreachable, CommandError) and turned into one
-message on stderr by `handlers.client.main`.
+message on stderr by `client.main`.
 """
 
 from __future__ import annotations

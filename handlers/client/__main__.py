@@ -1,7 +1,0 @@
-"""`python -m handlers.client`: the same as `miniface client`."""
-
-import sys
-
-from . import main
-
-sys.exit(main())
