@@ -7,7 +7,7 @@ Usage (from the repository root):
     .venv/bin/python bench/gen_feed_db.py --public-share 0.01  # public posts rare
     .venv/bin/miniface serve --db-path bench/feed.db           # then serve it
 
-The schema is data/schema.sql (applied through handlers.store), so the file is a
+The schema is data/migrations/ (applied through handlers.store), so the file is a
 normal MiniFace database. Every user is `benchN` with password `benchpass` (one real
 argon2 hash, made once and shared); each has 20-50 friends on average. Posts get
 random authors, visibilities mixed by --public-share / --private-share (the rest are

@@ -6,10 +6,10 @@ in visibility.py), friends, messages; seed.py fills a demo database.
 """
 
 from . import errors, friends, messages, posts, sessions, times, users, visibility
-from .db import SCHEMA_PATH, Database
+from .db import MIGRATIONS_DIR, Database
 
 # seed.py is left out on purpose: it needs Pillow and only `--demo` uses it.
-__all__ = ["Database", "SCHEMA_PATH", "errors", "friends", "messages", "open_database",
+__all__ = ["Database", "MIGRATIONS_DIR", "errors", "friends", "messages", "open_database",
            "posts", "sessions", "times", "users", "visibility"]
 
 

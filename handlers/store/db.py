@@ -19,10 +19,27 @@ from pathlib import Path
 
 from .errors import QueryTimeout
 
-__all__ = ["Database", "SCHEMA_PATH", "json_ids"]
+__all__ = ["Database", "MIGRATIONS_DIR", "migrations", "json_ids"]
 
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "data" / "schema.sql"
+# The schema is an ordered list of migrations, data/migrations/NNN_name.sql. Each runs
+# once, in its own transaction, and the database records the last one applied
+# (PRAGMA user_version), so a database made by an older MiniFace is brought up to date
+# on start. A new table or column is a new file with the next number; applied files
+# are never edited.
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "data" / "migrations"
+
+
+def migrations(directory=None) -> list[tuple[int, Path]]:
+    """(number, path) of every migration file, in the order they apply."""
+    found = []
+    for path in Path(directory or MIGRATIONS_DIR).glob("[0-9][0-9][0-9]_*.sql"):
+        found.append((int(path.name[:3]), path))
+    found.sort()
+    numbers = [number for number, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations must be numbered 001, 002, ... without gaps: {numbers}")
+    return found
 
 # Another process holding the write lock (a `--workers` sibling) makes us wait up
 # to this long before sqlite gives up with "database is locked".
@@ -61,10 +78,28 @@ class Database:
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.execute("PRAGMA foreign_keys = ON")
 
-    def apply_schema(self, path=None) -> None:
-        """Run data/schema.sql (every statement is IF NOT EXISTS, so it is idempotent)."""
-        script = Path(path or SCHEMA_PATH).read_text(encoding="utf-8")
-        self._conn.executescript(script)
+    @property
+    def schema_version(self) -> int:
+        """The number of the last migration applied (0 for a new database)."""
+        return self._conn.execute("PRAGMA user_version").fetchone()["user_version"]
+
+    def apply_schema(self, directory=None) -> None:
+        """Apply, in order, every migration newer than this database's version.
+
+        Each file runs in one transaction together with the version bump, so a
+        failed migration leaves the database at the previous version.
+        """
+        for number, path in migrations(directory):
+            if number <= self.schema_version:
+                continue
+            script = path.read_text(encoding="utf-8")
+            try:
+                self._conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            except sqlite3.Error:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
 
     def query_one(self, sql: str, params=None):
         """The first row as a dict, or None."""

@@ -102,3 +102,25 @@ def test_iso_round_trips_unix_seconds():
     assert times.iso(1_795_694_400) == "2026-11-26T12:00:00Z"
     assert times.from_iso("2026-11-26T12:00:00Z") == 1_795_694_400
     assert times.iso(None) is None
+
+
+def test_migrations_apply_in_order_once_and_record_the_version(tmp_path):
+    from handlers.store.db import migrations
+    db = Database(tmp_path / "m.db")
+    db.apply_schema()
+    latest = migrations()[-1][0]
+    assert db.schema_version == latest
+    db.apply_schema()  # a second start applies nothing again
+    assert db.schema_version == latest
+
+
+def test_a_failing_migration_leaves_the_previous_version(tmp_path):
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "001_a.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY);")
+    (directory / "002_b.sql").write_text("CREATE TABLE b (id INTEGER); INSERT INTO nope VALUES (1);")
+    db = Database(tmp_path / "f.db")
+    with pytest.raises(sqlite3.Error):
+        db.apply_schema(directory)
+    assert db.schema_version == 1
+    assert db.query_value("SELECT count(*) FROM sqlite_master WHERE name = 'b'") == 0

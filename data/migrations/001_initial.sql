@@ -1,4 +1,4 @@
--- MiniFace schema. Applied on every start by handlers/store/db.py, so every
+-- MiniFace schema, migration 001: the tables of MiniFace 0.1. Written before migrations existed, so every
 -- statement is idempotent (IF NOT EXISTS). Times are INTEGER unix seconds (UTC).
 -- Pragmas (WAL, foreign_keys, busy_timeout) are per connection and live in db.py.
 
