@@ -16,6 +16,7 @@ allowed format.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -28,7 +29,8 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from .errors import TooLarge, UnsupportedMediaType
 
-__all__ = ["CONTENT_TYPES", "delete_image", "image_path", "store_image"]
+__all__ = ["CONTENT_TYPES", "checked_image", "decode_guarded", "delete_image", "image_path",
+           "store_image", "write_file"]
 
 log = logging.getLogger(__name__)
 
@@ -59,25 +61,64 @@ warnings.simplefilter("error", Image.DecompressionBombWarning)
 def store_image(fileobj, uploads_dir, *, max_bytes: int, max_pixels: int,
                 max_animation_pixels: int) -> str:
     """Check the image in `fileobj` and save a clean copy; returns its new name."""
+    with checked_image(fileobj, max_bytes=max_bytes, max_pixels=max_pixels,
+                       max_animation_pixels=max_animation_pixels) as image:
+        ext = EXTENSIONS[image.format]
+        data = decode_guarded(_reencode, image)
+    return _save(Path(uploads_dir), ext, data)
+
+
+@contextlib.contextmanager
+def checked_image(fileobj, *, max_bytes: int, max_pixels: int, max_animation_pixels: int):
+    """The upload in `fileobj` opened with Pillow, after every check that needs no
+    pixels: bytes, format, pixels, frames. Every kind of picture MiniFace keeps
+    (post photos, avatars) comes through here. Decode the pixels inside
+    `decode_guarded`, which turns Pillow's failures into 413 / 415."""
     fileobj.seek(0, os.SEEK_END)
     if fileobj.tell() > max_bytes:
         raise TooLarge(f"Photos may be up to {max_bytes // (1024 * 1024)} MiB.")
     fileobj.seek(0)
     with _open_image(fileobj) as image:
-        ext = EXTENSIONS[image.format]
         try:
             _check_dimensions(image, max_pixels, max_animation_pixels)
-            data = _reencode(image)
         except _BOMB_ERRORS:
             raise TooLarge("The photo has too many pixels.") from None
-        except OverflowError:
-            # Re-encoding merges identical frames and adds up their delays, which
-            # can pass what GIF's 16-bit delay field holds.
-            raise UnsupportedMediaType("The animation's frame timing is out of range.") from None
         except _DECODE_ERRORS as exc:
-            log.info("refused a %s upload that does not decode: %s", image.format, exc)
+            log.info("refused a %s upload with a broken header: %s", image.format, exc)
             raise UnsupportedMediaType("The photo is damaged or truncated.") from None
-    return _save(Path(uploads_dir), ext, data)
+        yield image
+
+
+def decode_guarded(fn, image):
+    """`fn(image)`, with decoding failures answered as the client's fault: too many
+    pixels 413, a damaged or truncated file 415."""
+    try:
+        return fn(image)
+    except _BOMB_ERRORS:
+        raise TooLarge("The photo has too many pixels.") from None
+    except OverflowError:
+        # Re-encoding merges identical frames and adds up their delays, which
+        # can pass what GIF's 16-bit delay field holds.
+        raise UnsupportedMediaType("The animation's frame timing is out of range.") from None
+    except _DECODE_ERRORS as exc:
+        log.info("refused a %s upload that does not decode: %s", image.format, exc)
+        raise UnsupportedMediaType("The photo is damaged or truncated.") from None
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` all or nothing: into `.NAME.part` beside it, flushed to
+    disk, then renamed over `path`. A reader never sees half a file; a failure
+    removes the part file and raises."""
+    temp = path.with_name(f".{path.name}.part")
+    try:
+        with open(temp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def image_path(uploads_dir, name: str) -> Path | None:
@@ -165,11 +206,5 @@ def _clean(image: Image.Image) -> Image.Image:
 def _save(uploads_dir: Path, ext: str, data: bytes) -> str:
     uploads_dir.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(16)}.{ext}"
-    final = uploads_dir / name
-    temp = uploads_dir / f".{name}.part"
-    # Write then rename: a reader never sees half a photo, and a crash leaves only
-    # a dot-file behind.
-    with open(temp, "wb") as f:
-        f.write(data)
-    os.replace(temp, final)
+    write_file(uploads_dir / name, data)
     return name

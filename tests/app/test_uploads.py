@@ -182,3 +182,19 @@ def test_a_rejected_post_leaves_no_photo_behind(server, alice):
     answer = upload(alice, image_bytes(), visibility="everyone")
     assert answer.status == 422
     assert stored_files(server) == []
+
+
+def test_write_file_leaves_the_whole_file_and_no_part_file(tmp_path):
+    from handlers.uploads import write_file
+
+    write_file(tmp_path / "a.png", b"pixels")
+    assert (tmp_path / "a.png").read_bytes() == b"pixels"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path):
+    from handlers.uploads import write_file
+
+    with pytest.raises(TypeError):
+        write_file(tmp_path / "b.png", "text is not bytes")  # fails after the part file opened
+    assert list(tmp_path.iterdir()) == []
