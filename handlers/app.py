@@ -85,6 +85,10 @@ class Application:
         self.ctx = ctx
         self.router = router
         self._render_error_page = render_error_page
+        # Behind a load balancer (or with --workers) the node name says which
+        # process answered: how the cluster journey proves requests are spread.
+        node = ctx.config.node_name
+        self._added_headers = SECURITY_HEADERS + ((("X-MiniFace-Node", node),) if node else ())
 
     def handle(self, request):
         return self._run(request, lambda: self.router.handle(request))
@@ -134,7 +138,7 @@ class Application:
         # field would rebuild the list four times on every response).
         response.headers = [h for h in response.headers
                             if h[0].lower() not in _SECURITY_HEADER_NAMES]
-        response.headers.extend(SECURITY_HEADERS)
+        response.headers.extend(self._added_headers)
         if _is_api(request) and response.header("Cache-Control") is None:
             # API answers are per-user; no shared cache may keep them.
             response.set_header("Cache-Control", "no-store")

@@ -1,7 +1,7 @@
 """The `miniface` command: serve the site, prepare the database, run the client.
 
     miniface serve [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--demo]
-                   [--quiet] [--no-access-log] [--<any setting> VALUE]
+                   [--workers N] [--quiet] [--no-access-log] [--<any setting> VALUE]
     miniface init-db [--data-dir DIR]
     miniface seed --demo [--data-dir DIR]
     miniface client ...          (the terminal client; `miniface client --help`)
@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_value(serve, "port", 8080, int, "port to listen on (0 picks a free one)")
     _add_data_dir(serve)
     _add_bool(serve, "demo", False, DEMO_HELP)
+    _add_value(serve, "workers", 1, int, "processes serving the port (SO_REUSEPORT) under "
+               "a supervisor that replaces any that die; 1 serves in this process")
     _add_bool(serve, "quiet", False, "log warnings and errors only")
     _add_bool(serve, "access_log", True, "log one line per request")
     _add_config_fields(serve, reactor.ServerConfig)
@@ -139,10 +141,61 @@ def _serve(args) -> int:
     from .app import create_app
 
     app_config, server_config = _split(args)
+    if args.workers < 1:
+        raise SystemExit("miniface: --workers must be at least 1")
+    if args.workers > 1:
+        return _serve_workers(args.workers, app_config, server_config)
     app = create_app(app_config)
     try:
         server = reactor.Server(app, server_config)
         log.info("MiniFace: data in %s", app_config.data_dir.resolve())
+        server.serve_forever()
+    finally:
+        app.close()
+    return 0
+
+
+def _serve_workers(count: int, app_config: AppConfig,
+                   server_config: reactor.ServerConfig) -> int:
+    """`count` worker processes on one port under a supervisor (handlers/workers.py)."""
+    from .app import create_app
+    from .workers import Supervisor, reserve_port
+
+    # The schema and the demo people once, before forking: workers must not race
+    # to migrate or seed. The supervisor then holds no database connection.
+    create_app(app_config).close()
+    try:
+        reserved = reserve_port(server_config.host, server_config.port)
+    except OSError as exc:
+        raise SystemExit(f"miniface: cannot listen on {server_config.host}:"
+                         f"{server_config.port}: {exc.strerror}") from None
+    worker_config = dataclasses.replace(server_config, port=reserved.getsockname()[1],
+                                        reuse_port=True)
+    log.info("MiniFace: %d workers on http://%s:%d, data in %s", count, worker_config.host,
+             worker_config.port, app_config.data_dir.resolve())
+    supervisor = Supervisor(count, lambda number: _run_worker(number, app_config, worker_config),
+                            grace=server_config.shutdown_grace, keep_open=(reserved,))
+    try:
+        return supervisor.run()
+    finally:
+        reserved.close()
+
+
+def _run_worker(number: int, app_config: AppConfig, server_config: reactor.ServerConfig) -> int:
+    """One worker process: its own database connection, app and loop."""
+    from .app import create_app
+    from .workers import BOOT_ERROR_EXIT, stop_when_orphaned
+
+    node = f"{app_config.node_name}/{number}" if app_config.node_name else ""
+    try:
+        app = create_app(dataclasses.replace(app_config, demo=False, node_name=node))
+        server = reactor.Server(app, server_config)
+        server.bind()
+    except Exception:
+        log.exception("worker %d could not start", number)
+        return BOOT_ERROR_EXIT
+    stop_when_orphaned(server, os.getppid())
+    try:
         server.serve_forever()
     finally:
         app.close()
@@ -187,8 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         return _client(argv[1:])
     args = build_parser().parse_args(argv)
     quiet = getattr(args, "quiet", False)
+    # With workers, several processes share the log: each line names its process.
+    process = " [%(process)d]" if getattr(args, "workers", 1) > 1 else ""
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format=f"%(asctime)s{process} %(levelname)s %(name)s: %(message)s")
     commands = {"serve": _serve, "init-db": _init_db, "seed": _seed}
     return commands[args.command](args)
 

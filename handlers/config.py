@@ -9,6 +9,7 @@ line maps flags and `MINIFACE_*` environment variables onto both.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,8 @@ MAX_FORM_FIELDS = 64
 # Presence: `users.last_seen` is written at most this often per user, so a busy
 # client does not turn every request into a write.
 PRESENCE_TOUCH_SECONDS = 30
+# A node's name goes into a response header as is, so it is kept to a safe alphabet.
+_NODE_NAME_RE = re.compile(r"[A-Za-z0-9._/-]{0,64}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +73,7 @@ class AppConfig:
     max_form_fields: int = MAX_FORM_FIELDS
     presence_touch_interval: float = PRESENCE_TOUCH_SECONDS
     demo: bool = False                       # seed the demo people on start if empty
+    node_name: str = ""                      # if set, sent as X-MiniFace-Node on responses
     clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
@@ -80,6 +84,9 @@ class AppConfig:
             object.__setattr__(self, "uploads_dir", data_dir / "uploads")
         if self.db_path is None:
             object.__setattr__(self, "db_path", data_dir / "miniface.db")
+        if not _NODE_NAME_RE.fullmatch(self.node_name):
+            raise ValueError("node_name may hold only letters, digits and . _ / - "
+                             "(at most 64)")
 
     def now(self) -> int:
         """The current unix time in whole seconds, as stored in the database."""
