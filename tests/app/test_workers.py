@@ -209,9 +209,13 @@ def test_a_killed_worker_is_replaced(served):
 def test_sigterm_lets_an_in_flight_request_finish(served):
     body = b'{"username": "dee", "name": "Dee", "password": "correct horse battery"}'
     head = (f"POST /api/signup HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode()
+            f"Expect: 100-continue\r\nContent-Length: {len(body)}\r\n\r\n").encode()
     with socket.create_connection(("127.0.0.1", served.port), timeout=30) as sock:
-        sock.sendall(head + body[:10])             # the request is under way...
+        sock.sendall(head)
+        # A worker has accepted the connection and parsed the head (until then it
+        # could sit in a listener's queue, which a stopping worker drops).
+        assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body[:10])                    # the request is under way...
         served.process.send_signal(signal.SIGTERM)  # ...when the stop begins
         # Both workers stop accepting: new connections are refused.
         wait_for(lambda: refuses_connections(served.port), timeout=STARTUP_SECONDS)
