@@ -204,6 +204,8 @@ class LiveHub:
                                          user_ids=list(self._streams))
         for event in events:
             self._event_cursor = event["id"]
+            if event["kind"] == live_store.SESSIONS_ENDED:
+                self._close_ended_sessions(self.ctx.now(), user_id=event["user_id"])
             if event["kind"] in ("friend_accepted", "friends_changed"):
                 self.presence.invalidate(event["user_id"])
                 self._presence_due = 0.0
@@ -222,12 +224,20 @@ class LiveHub:
             self._send(user_id, "presence", {"user": user_json(friend, "friends"),
                                              "online": online})
 
-    def _close_ended_sessions(self, now: int) -> None:
-        alive = live_store.live_sessions(self.db, token_hashes=self._session_of.values(),
-                                         now=now)
-        for stream, key in list(self._session_of.items()):
+    def _close_ended_sessions(self, now: int, user_id: int | None = None) -> None:
+        """Close the streams whose session has ended (of `user_id` only, if given)."""
+        mine = self._streams.get(user_id, set()) if user_id is not None else None
+        watched = {stream: key for stream, key in self._session_of.items()
+                   if mine is None or stream in mine}
+        alive = live_store.live_sessions(self.db, token_hashes=watched.values(), now=now)
+        for stream, key in watched.items():
             if key not in alive:
                 stream.close()  # its on_close callback forgets it
+
+    def close_user_streams(self, user_id: int) -> None:
+        """Close every stream `user_id` holds in this process (the account is gone)."""
+        for stream in list(self._streams.get(user_id, ())):
+            stream.close()
 
     def _send(self, user_id: int, event: str, data) -> None:
         for stream in list(self._streams.get(user_id, ())):

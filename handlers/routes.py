@@ -20,6 +20,7 @@ API_ROUTES = [
     ("/api/login", account.Login),
     ("/api/logout", account.Logout),
     ("/api/me", account.Me),
+    ("/api/me/password", account.MePassword),
     ("/api/feed", posts.Feed),
     ("/api/posts", posts.Posts),
     ("/api/posts/{id:int}", posts.Post),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from reactor import Response
 
-from .. import auth
+from .. import accounts, auth
 from ..base import ApiHandler, then_on_loop
 from .shapes import one_user_json, user_json
 
-__all__ = ["Login", "Logout", "Me", "Signup"]
+__all__ = ["Login", "Logout", "Me", "MePassword", "Signup"]
 
 
 class Signup(ApiHandler):
@@ -53,3 +53,25 @@ class Me(ApiHandler):
             # The token HTML forms and cookie-authenticated multipart uploads echo.
             body["csrf_token"] = session.csrf_token
         return Response.json(body)
+
+    def delete(self):
+        session = self.require_session()
+        data = self.json_body()
+        future = accounts.delete_account(self.ctx, self.server, session=session,
+                                         password=data.get("password"))
+        return then_on_loop(self.server, future, self._deleted)
+
+    def _deleted(self, _result) -> Response:
+        response = Response.empty(204)
+        self.sessions.clear_cookie(response)
+        return response
+
+
+class MePassword(ApiHandler):
+    def post(self):
+        session = self.require_session()
+        data = self.json_body()
+        future = accounts.change_password(self.ctx, self.server, session=session,
+                                          current_password=data.get("current_password"),
+                                          new_password=data.get("new_password"))
+        return then_on_loop(self.server, future, lambda _: Response.empty(204))

@@ -14,6 +14,7 @@ from ..auth import NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 from ..base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, AppHandler
 from ..posts import MAX_BODY_CHARS, VISIBILITIES
 from .openapi_chat import chat_paths, chat_schemas
+from .openapi_profiles import profile_paths
 
 __all__ = ["OpenApi", "build_document"]
 
@@ -205,6 +206,16 @@ def _people_paths() -> dict:
     }
 
 
+def _merge_paths(*groups: dict) -> dict:
+    """One `paths` object from several groups; a path in two groups gets the
+    operations of both (each area documents its own verbs of `/api/me`)."""
+    paths: dict = {}
+    for group in groups:
+        for path, item in group.items():
+            paths.setdefault(path, {}).update(item)
+    return paths
+
+
 def build_document() -> dict:
     """The whole OpenAPI 3.1 document as a dict."""
     return {
@@ -215,12 +226,13 @@ def build_document() -> dict:
                                 "the CSRF token; bearer requests need neither."},
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],
-        "paths": {**_account_paths(), **_post_paths(), **_people_paths(),
-                  **chat_paths(_PAGING, _USERNAME),
-                  "/api/openapi.json": {"get": {
-                      "summary": "This document", "security": _PUBLIC,
-                      "responses": {"200": {"description": "OpenAPI 3 document",
-                                            "content": _json({"type": "object"})}}}}},
+        "paths": _merge_paths(
+            _account_paths(), _post_paths(), _people_paths(), chat_paths(_PAGING, _USERNAME),
+            profile_paths(),
+            {"/api/openapi.json": {"get": {
+                "summary": "This document", "security": _PUBLIC,
+                "responses": {"200": {"description": "OpenAPI 3 document",
+                                      "content": _json({"type": "object"})}}}}}),
         "components": {
             "schemas": {**_schemas(), **chat_schemas()},
             "responses": _responses(),

@@ -5,11 +5,11 @@ dicts. Modules group them by table: users, sessions, posts (with the visibility 
 in visibility.py), friends, messages; seed.py fills a demo database.
 """
 
-from . import errors, friends, messages, posts, sessions, times, users, visibility
+from . import accounts, errors, friends, messages, posts, sessions, times, users, visibility
 from .db import MIGRATIONS_DIR, Database
 
 # seed.py is left out on purpose: it needs Pillow and only `--demo` uses it.
-__all__ = ["Database", "MIGRATIONS_DIR", "errors", "friends", "messages", "open_database",
+__all__ = ["Database", "accounts", "MIGRATIONS_DIR", "errors", "friends", "messages", "open_database",
            "posts", "sessions", "times", "users", "visibility"]
 
 

@@ -22,6 +22,7 @@ from .users import USER_COLUMNS
 
 __all__ = [
     "CLIENT_EVENT_KINDS",
+    "SESSIONS_ENDED",
     "ONLINE_WINDOW_SECONDS",
     "STREAM_RENEW_SECONDS",
     "STREAM_STALE_SECONDS",
@@ -48,8 +49,11 @@ STREAM_STALE_SECONDS = 3 * STREAM_RENEW_SECONDS
 # Events only matter to streams open when they happen; an hour is ample slack for
 # a worker that is catching up, and keeps the table small.
 EVENT_RETENTION_SECONDS = 3600
-# Kinds sent to clients; "friends_changed" only refreshes a worker's friend lists.
+# Kinds sent to clients; "friends_changed" only refreshes a worker's friend lists,
+# and "sessions_ended" (a password change ended some of the user's sessions) makes
+# workers close the streams of those sessions at once.
 CLIENT_EVENT_KINDS = ("friend_request", "friend_accepted")
+SESSIONS_ENDED = "sessions_ended"
 
 _ONLINE_CONDITION = """(u.last_seen_at >= :seen_since OR EXISTS (
     SELECT 1 FROM live_streams s WHERE s.user_id = u.id AND s.renewed_at >= :renewed_since))"""

@@ -12,6 +12,7 @@ __all__ = [
     "delete_session",
     "delete_expired_sessions",
     "delete_user_sessions",
+    "delete_other_sessions",
     "record_failed_login",
     "count_failed_logins",
     "oldest_failed_login",
@@ -59,6 +60,14 @@ def delete_user_sessions(db, *, user_id: int) -> int:
     """Log a user out everywhere; returns how many sessions ended."""
     return db.execute_rowcount("DELETE FROM sessions WHERE user_id = :user_id",
                                {"user_id": user_id})
+
+
+def delete_other_sessions(db, *, user_id: int, keep_token_hash: str) -> int:
+    """End every session of the user except the one with `keep_token_hash` (the one
+    that asked, after a password change); returns how many ended."""
+    return db.execute_rowcount(
+        "DELETE FROM sessions WHERE user_id = :user_id AND token_hash <> :keep",
+        {"user_id": user_id, "keep": keep_token_hash})
 
 
 # The throttle keys on the lower-cased username so "Alice" and "alice" share a budget,

@@ -16,6 +16,8 @@ __all__ = [
     "get_user",
     "get_user_by_username",
     "get_credentials",
+    "get_password_hash",
+    "replace_password_hash",
     "search_users",
     "suggest_users",
     "touch_last_seen",
@@ -72,6 +74,21 @@ def get_credentials(db, username):
     return db.query_one(
         "SELECT id, username, password_hash FROM users WHERE username = :username",
         {"username": username})
+
+
+def get_password_hash(db, user_id: int):
+    """The stored password hash of user `user_id`, or None if there is no such user."""
+    return db.query_value("SELECT password_hash FROM users WHERE id = :user_id",
+                          {"user_id": user_id})
+
+
+def replace_password_hash(db, *, user_id: int, old_hash: str, new_hash: str) -> bool:
+    """Swap the user's password hash if it is still `old_hash` (the one the current
+    password was checked against); False if it changed meanwhile or the user is gone."""
+    return db.execute_rowcount(
+        "UPDATE users SET password_hash = :new_hash"
+        " WHERE id = :user_id AND password_hash = :old_hash",
+        {"user_id": user_id, "old_hash": old_hash, "new_hash": new_hash}) > 0
 
 
 def escape_like(text: str) -> str:

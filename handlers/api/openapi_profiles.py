@@ -1,0 +1,56 @@
+"""The profile and account parts of the OpenAPI document (openapi.py merges them in):
+editing your name and bio, your photo, your password, and deleting your account.
+
+Lengths and required fields here are the ones the services enforce, taken from
+the same constants, so a request the schema allows is one the server accepts
+(except for a wrong password, 403).
+"""
+
+from __future__ import annotations
+
+from ..auth import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
+
+__all__ = ["profile_paths"]
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _errors(*statuses: int) -> dict:
+    return {str(s): {"$ref": f"#/components/responses/E{s}"} for s in statuses}
+
+
+def _json_body(properties: dict, required: list) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": required, "properties": properties}}}}
+
+
+_CURRENT_PASSWORD = {"type": "string", "minLength": 1, "maxLength": PASSWORD_MAX_CHARS,
+                     "description": "Your current password (a wrong one is 403)."}
+# Every JSON route answers 400 (malformed JSON), 413 (body over 64 KiB) and 415
+# (not application/json); 403 also covers a cookie request from another origin.
+_JSON_ERRORS = (400, 401, 403, 413, 415, 422)
+
+
+def profile_paths() -> dict:
+    """Path items to merge into the document (`/api/me` gains `delete`)."""
+    return {
+        "/api/me": {"delete": {
+            "summary": "Delete your account and everything it made",
+            "description": "Posts, photos, messages, friendships and requests, sessions "
+                           "and live updates go in one transaction; the photo files "
+                           "are removed; the username is free again.",
+            "requestBody": _json_body({"password": _CURRENT_PASSWORD}, ["password"]),
+            "responses": {"204": {"description": "Deleted; every session has ended"},
+                          **_errors(*_JSON_ERRORS)}}},
+        "/api/me/password": {"post": {
+            "summary": "Change your password; your other sessions end",
+            "requestBody": _json_body({
+                "current_password": _CURRENT_PASSWORD,
+                "new_password": {"type": "string", "minLength": PASSWORD_MIN_CHARS,
+                                 "maxLength": PASSWORD_MAX_CHARS}},
+                ["current_password", "new_password"]),
+            "responses": {"204": {"description": "Changed; the session that asked stays"},
+                          **_errors(*_JSON_ERRORS)}}},
+    }
