@@ -114,7 +114,7 @@ def test_every_kind_of_response_carries_the_security_headers(server, make_user):
 
 
 def test_api_errors_have_the_json_shape_and_their_headers(client):
-    not_allowed = client.request("PUT", "/api/me")
+    not_allowed = client.request("PUT", "/api/feed")
     assert not_allowed.status == 405
     assert not_allowed.json() == {"error": {"code": "method_not_allowed",
                                             "message": not_allowed.json()["error"]["message"]}}
