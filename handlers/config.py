@@ -36,6 +36,11 @@ MAX_IMAGE_PIXELS = 40_000_000
 # near 200 MiB and a few seconds of a core (200 M took 850 MiB and 11 s), and
 # still allows 300 frames of 480 x 270.
 MAX_ANIMATION_PIXELS = 50_000_000
+# Each frame of an animation is composited onto the whole canvas, so the canvas
+# costs once per frame however small the frames are (a 3 KB GIF of 150 one-pixel
+# frames on 6000 x 6000 took 16 s of a core). 4 M pixels is 2000 x 2000, twice a
+# full-HD screen; animations that big are rare, photos are not animations.
+MAX_ANIMATION_CANVAS_PIXELS = 4_000_000
 # Text fields of a form: a post body is at most 5,000 characters (20 KB in UTF-8);
 # 64 KiB per field and 64 fields leave room for any legitimate form.
 MAX_FORM_FIELD_BYTES = 64 * 1024
@@ -69,6 +74,7 @@ class AppConfig:
     max_image_bytes: int = MAX_IMAGE_BYTES
     max_image_pixels: int = MAX_IMAGE_PIXELS
     max_animation_pixels: int = MAX_ANIMATION_PIXELS
+    max_animation_canvas_pixels: int = MAX_ANIMATION_CANVAS_PIXELS
     max_form_field_bytes: int = MAX_FORM_FIELD_BYTES
     max_form_fields: int = MAX_FORM_FIELDS
     presence_touch_interval: float = PRESENCE_TOUCH_SECONDS

@@ -105,7 +105,8 @@ def _store_and_close(image, config) -> str:
     try:
         return store_image(image.file, config.uploads_dir, max_bytes=config.max_image_bytes,
                            max_pixels=config.max_image_pixels,
-                           max_animation_pixels=config.max_animation_pixels)
+                           max_animation_pixels=config.max_animation_pixels,
+                           max_animation_canvas_pixels=config.max_animation_canvas_pixels)
     finally:
         image.close()
 

@@ -27,7 +27,9 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from .config import MAX_ANIMATION_CANVAS_PIXELS
 from .errors import TooLarge, UnsupportedMediaType
+from .gif_header import read_gif_shape
 
 __all__ = ["CONTENT_TYPES", "checked_image", "decode_guarded", "delete_image", "image_path",
            "store_image", "write_file"]
@@ -59,17 +61,20 @@ warnings.simplefilter("error", Image.DecompressionBombWarning)
 
 
 def store_image(fileobj, uploads_dir, *, max_bytes: int, max_pixels: int,
-                max_animation_pixels: int) -> str:
+                max_animation_pixels: int,
+                max_animation_canvas_pixels: int = MAX_ANIMATION_CANVAS_PIXELS) -> str:
     """Check the image in `fileobj` and save a clean copy; returns its new name."""
     with checked_image(fileobj, max_bytes=max_bytes, max_pixels=max_pixels,
-                       max_animation_pixels=max_animation_pixels) as image:
+                       max_animation_pixels=max_animation_pixels,
+                       max_animation_canvas_pixels=max_animation_canvas_pixels) as image:
         ext = EXTENSIONS[image.format]
         data = decode_guarded(_reencode, image)
     return _save(Path(uploads_dir), ext, data)
 
 
 @contextlib.contextmanager
-def checked_image(fileobj, *, max_bytes: int, max_pixels: int, max_animation_pixels: int):
+def checked_image(fileobj, *, max_bytes: int, max_pixels: int, max_animation_pixels: int,
+                  max_animation_canvas_pixels: int = MAX_ANIMATION_CANVAS_PIXELS):
     """The upload in `fileobj` opened with Pillow, after every check that needs no
     pixels: bytes, format, pixels, frames. Every kind of picture MiniFace keeps
     (post photos, avatars) comes through here. Decode the pixels inside
@@ -78,9 +83,12 @@ def checked_image(fileobj, *, max_bytes: int, max_pixels: int, max_animation_pix
     if fileobj.tell() > max_bytes:
         raise TooLarge(f"Photos may be up to {max_bytes // (1024 * 1024)} MiB.")
     fileobj.seek(0)
+    gif_shape = read_gif_shape(fileobj.read(), stop_after=MAX_ANIMATION_FRAMES + 1)
+    fileobj.seek(0)
     with _open_image(fileobj) as image:
         try:
-            _check_dimensions(image, max_pixels, max_animation_pixels)
+            _check_dimensions(image, gif_shape, max_pixels, max_animation_pixels,
+                              max_animation_canvas_pixels)
         except _BOMB_ERRORS:
             raise TooLarge("The photo has too many pixels.") from None
         except _DECODE_ERRORS as exc:
@@ -119,6 +127,17 @@ def write_file(path: Path, data: bytes) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(path: Path) -> None:
+    # The rename is an entry in the directory: durable only once the directory is,
+    # and the row that points at the file is written right after we return.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def image_path(uploads_dir, name: str) -> Path | None:
@@ -148,38 +167,41 @@ def _open_image(fileobj) -> Image.Image:
     return image
 
 
-def _check_dimensions(image, max_pixels: int, max_animation_pixels: int) -> None:
-    # Checked on the header alone, before a single pixel is decoded: a small file
-    # can claim 100,000 x 100,000 pixels (a decompression bomb).
+def _check_dimensions(image, gif_shape, max_pixels: int, max_animation_pixels: int,
+                      max_canvas_pixels: int) -> None:
+    """Refuse a decompression bomb from the headers alone, before any pixel.
+
+    A GIF is measured by walking its blocks (`gif_header`): Pillow would decode and
+    composite every frame just to count them. PNG (acTL) and WebP (its container)
+    state their frame count, which Pillow reads without decoding.
+    """
     width, height = image.size
+    frames = getattr(image, "n_frames", 1) if image.format != "GIF" else 1
+    if image.format == "GIF" and gif_shape is not None:
+        width, height = max(width, gif_shape.width), max(height, gif_shape.height)
+        frames = max(1, gif_shape.frames)
     pixels = width * height
     if pixels > max_pixels or pixels == 0:
         raise TooLarge(f"Photos may have up to {max_pixels:,} pixels.")
-    if _has_more_frames_than(image, MAX_ANIMATION_FRAMES):
+    if frames > MAX_ANIMATION_FRAMES:
         raise TooLarge(f"Animations may have up to {MAX_ANIMATION_FRAMES:,} frames.")
-    if pixels * getattr(image, "n_frames", 1) > max_animation_pixels:
+    if frames > 1 and pixels > max_canvas_pixels:
+        raise TooLarge(f"Animations may be up to {max_canvas_pixels:,} pixels in size.")
+    if pixels * frames > max_animation_pixels:
         raise TooLarge("The animation is too long for its size.")
-
-
-def _has_more_frames_than(image, limit: int) -> bool:
-    # Seeking to frame `limit` reads only the frames' headers; `n_frames` on a GIF
-    # would walk all of them (a 5 MiB file can hold 200,000 frames).
-    if not getattr(image, "is_animated", False):
-        return False
-    try:
-        image.seek(limit)
-    except EOFError:
-        return False
-    finally:
-        image.seek(0)
-    return True
 
 
 def _reencode(image: Image.Image) -> bytes:
     fmt = image.format
     out = BytesIO()
-    if getattr(image, "n_frames", 1) > 1 and fmt in ("GIF", "WEBP"):
-        frames = [_clean(frame.copy()) for frame in ImageSequence.Iterator(image)]
+    # is_animated, not n_frames: a GIF's n_frames decodes every frame to count them.
+    if getattr(image, "is_animated", False) and fmt in ("GIF", "WEBP"):
+        frames = []
+        for frame in ImageSequence.Iterator(image):
+            # The headers were checked for at most this many; never decode more.
+            if len(frames) == MAX_ANIMATION_FRAMES:
+                raise TooLarge(f"Animations may have up to {MAX_ANIMATION_FRAMES:,} frames.")
+            frames.append(_clean(frame.copy()))
         durations = [frame.info.get("duration", 100) for frame in frames]
         frames[0].save(out, fmt, save_all=True, append_images=frames[1:],
                        duration=durations, loop=image.info.get("loop", 0))

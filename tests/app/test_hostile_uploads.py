@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 
 import pytest
 from appclient import image_bytes
@@ -117,3 +118,46 @@ def test_a_file_part_without_a_filename_says_what_is_wrong(server, alice):
     message = answer.json()["error"]["message"]
     assert "image" in message and "filename" in message
     assert stored(server) == (0, [])
+
+
+def test_a_huge_canvas_of_tiny_frames_is_refused_before_decoding(server, alice):
+    # 150 one-pixel frames on 6000 x 6000: about 3 KB that Pillow would composite
+    # onto 36 M pixels per frame just to count them (16 s of a core).
+    data = gif_bytes(6000, 6000, 150)
+    assert len(data) < 4000
+    started = time.monotonic()
+    answer = upload(alice, data)
+    assert answer.status == 413 and answer.error_code == "too_large", answer
+    assert time.monotonic() - started < 1.0
+    assert stored(server) == (0, [])
+
+
+def test_an_animation_may_not_have_a_huge_canvas_even_with_few_frames(server, alice):
+    answer = upload(alice, gif_bytes(2100, 2000, 2))
+    assert answer.status == 413, answer
+    assert "Animations may be up to" in answer.json()["error"]["message"]
+    assert upload(alice, gif_bytes(2000, 2000, 2)).status == 201
+
+
+def test_a_frame_outside_the_screen_widens_the_canvas_that_is_checked():
+    from handlers.gif_header import read_gif_shape
+    data = bytearray(gif_bytes(2, 2, 3))
+    # Move the second frame's descriptor to (5000, 4000).
+    second = data.index(b"\x2c", data.index(b"\x2c") + 1)
+    data[second + 1:second + 5] = struct.pack("<HH", 5000, 4000)
+    shape = read_gif_shape(bytes(data), stop_after=10)
+    assert (shape.width, shape.height, shape.frames) == (5001, 4001, 3)
+    assert read_gif_shape(bytes(data), stop_after=2).frames == 2
+    assert read_gif_shape(b"\x89PNG\r\n\x1a\n" + bytes(20), stop_after=2) is None
+
+
+def test_frames_hidden_after_junk_bytes_are_counted_as_pillow_finds_them(server, alice):
+    # Pillow skips a byte that starts no block and reads on; so does the walker.
+    head, first, rest = gif_bytes(6000, 6000, 150).partition(b"\x21\xf9")
+    frames = (first + rest).split(b"\x00\x21\xf9")
+    data = head + frames[0] + b"\x00" + b"\x07\x07" + b"\x21\xf9" + b"\x00\x21\xf9".join(frames[1:])
+    assert Image.open(io.BytesIO(data)).is_animated
+    started = time.monotonic()
+    answer = upload(alice, data)
+    assert answer.status == 413, answer
+    assert time.monotonic() - started < 1.0

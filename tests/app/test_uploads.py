@@ -2,6 +2,7 @@
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 from appclient import image_bytes
@@ -198,3 +199,32 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path):
     with pytest.raises(TypeError):
         write_file(tmp_path / "b.png", "text is not bytes")  # fails after the part file opened
     assert list(tmp_path.iterdir()) == []
+
+
+WRITE_FAILS = """
+import io, resource, signal, sys
+from handlers.uploads import store_image
+from PIL import Image
+# A file-size limit makes the photo's write fail half-way, as a full disk would.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
+out = io.BytesIO()
+Image.effect_noise((200, 200), 80).save(out, "PNG")
+try:
+    store_image(out, sys.argv[1], max_bytes=5 << 20, max_pixels=10**7,
+                max_animation_pixels=10**7)
+except OSError as exc:
+    print("failed:", exc.errno)
+"""
+
+
+def test_a_photo_whose_write_fails_leaves_no_part_file(tmp_path):
+    import errno
+    import subprocess
+    import sys
+    uploads = tmp_path / "uploads"
+    done = subprocess.run([sys.executable, "-c", WRITE_FAILS, str(uploads)],
+                          capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == f"failed: {errno.EFBIG}", done
+    assert list(uploads.iterdir()) == []
