@@ -29,7 +29,7 @@ class Users(ApiHandler):
         try:
             found = user_store.search_users(self.db, q=q, limit=limit)
         except QueryTimeout:
-            raise BadRequest("That search is too broad; type more of the name.") from None
+            raise BadRequest(user_store.SEARCH_TOO_BROAD) from None
         return Response.json({"users": users_json(self.ctx, viewer_id, found)})
 
 

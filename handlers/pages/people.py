@@ -11,6 +11,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..store import friends as friend_store
 from ..store import posts as post_store
 from ..store import users as user_store
+from ..store.errors import QueryTimeout
 from . import present
 from .base import PageHandler
 from .home import FEED_PAGE_SIZE, next_page
@@ -120,9 +121,12 @@ class PeoplePage(PageHandler):
             return self.login_redirect()
         q = (self.request.arg("q") or "").strip()[:MAX_QUERY_CHARS]
         if q:
-            found = user_store.search_users(self.db, q=q, limit=SEARCH_LIMIT)
             title = f"Results for “{q}”"
             empty = f"No one matches “{q}”. Try part of a name or a username."
+            try:
+                found = user_store.search_users(self.db, q=q, limit=SEARCH_LIMIT)
+            except QueryTimeout:
+                found, empty = [], user_store.SEARCH_TOO_BROAD
         else:
             found = user_store.suggest_users(self.db, viewer_id=self.viewer_id,
                                              limit=SUGGESTION_LIMIT)

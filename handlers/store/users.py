@@ -22,17 +22,23 @@ __all__ = [
     "suggest_users",
     "touch_last_seen",
     "MAX_SEARCH_RESULTS",
+    "SEARCH_TOO_BROAD",
 ]
 
 log = logging.getLogger(__name__)
 
 USER_COLUMNS = "u.id, u.username, u.name, u.created_at"
 
-# Search scans every user (a substring can sit anywhere in a name), so the caller's
-# limit is capped and the scan gets a time budget; past it we fall back to prefix
-# matches, which the NOCASE indexes answer directly.
+# Search runs on the loop thread and scans every user (a substring can sit anywhere
+# in a name), so the caller's limit is capped and the scan gets a time budget; past
+# it we fall back to prefix matches, which the NOCASE indexes find directly but
+# which still gather and sort every match ("a" matches much of a big site), so the
+# fallback has a budget too. Together at most 0.25 s of loop time per search; past
+# both, the search fails with QueryTimeout and people are asked to type more.
 MAX_SEARCH_RESULTS = 50
-SEARCH_TIME_BUDGET_SECONDS = 0.25
+SEARCH_TIME_BUDGET_SECONDS = 0.2
+SEARCH_PREFIX_TIME_BUDGET_SECONDS = 0.05
+SEARCH_TOO_BROAD = "That search is too broad; type more of the name."
 MAX_SUGGESTIONS = 50
 
 # Presence needs minute resolution, not per-request writes: skip the UPDATE while
@@ -118,7 +124,8 @@ def search_users(db, *, q: str, limit: int = 20) -> list:
 
     `%` and `_` in `q` match themselves. A blank query, or one with a control
     character, matches nobody. At most MAX_SEARCH_RESULTS rows come back
-    whatever `limit` asks for.
+    whatever `limit` asks for. Raises QueryTimeout when even the prefix search
+    runs past its budget (the query is too broad for this many people).
     """
     q = (q or "").strip()
     # No name or username holds a control character; and sqlite's LIKE stops
@@ -133,6 +140,7 @@ def search_users(db, *, q: str, limit: int = 20) -> list:
             return db.query_all(_SEARCH_SQL, params)
     except QueryTimeout:
         log.warning("user search for %r ran out of time; answering prefix matches", q)
+    with db.time_limit(SEARCH_PREFIX_TIME_BUDGET_SECONDS):
         return db.query_all(_PREFIX_SQL, params)
 
 

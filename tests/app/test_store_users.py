@@ -110,3 +110,15 @@ def test_search_past_its_time_budget_answers_prefix_matches(db, monkeypatch):
 def test_missing_fields_are_not_reported_as_a_taken_username(db):
     with pytest.raises(sqlite3.IntegrityError):
         users.create_user(db, username="alice", name=None, password_hash="x", now=T0)
+
+
+def test_search_past_both_budgets_is_a_query_timeout(db, monkeypatch):
+    from handlers.store.errors import QueryTimeout
+    db.execute_many(
+        "INSERT INTO users (username, name, password_hash, created_at)"
+        " VALUES (:username, :name, 'x', 0)",
+        [{"username": f"smith{i}", "name": "Smith"} for i in range(3000)])
+    monkeypatch.setattr(users, "SEARCH_TIME_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(users, "SEARCH_PREFIX_TIME_BUDGET_SECONDS", 0.0)
+    with pytest.raises(QueryTimeout):
+        users.search_users(db, q="smith", limit=10)
