@@ -30,6 +30,7 @@ from .sessions import Session
 from .store import sessions as session_store
 from .store import users as user_store
 from .store.errors import UsernameTaken
+from .text_rules import is_clean_name
 
 __all__ = ["LoginResult", "Passwords", "login", "logout", "signup", "validate_signup"]
 
@@ -39,9 +40,6 @@ USERNAME_RE = re.compile(r"[A-Za-z0-9_]{3,30}")
 NAME_MAX_CHARS = 80
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_CHARS = 256
-# Names are shown everywhere; control characters (newlines, NUL, escape codes for
-# the terminal client) have no place in them.
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 USERNAME_RULE = "3 to 30 letters, digits or _"
 NAME_RULE = f"1 to {NAME_MAX_CHARS} characters, no control characters"
@@ -95,7 +93,7 @@ def validate_signup(username, name, password) -> dict[str, str]:
     if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
         problems["username"] = USERNAME_RULE
     if (not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX_CHARS
-            or _CONTROL_RE.search(name)):
+            or not is_clean_name(name)):
         problems["name"] = NAME_RULE
     if (not isinstance(password, str)
             or not PASSWORD_MIN_CHARS <= len(password) <= PASSWORD_MAX_CHARS):

@@ -8,22 +8,18 @@ once, so streams in this process show it without waiting for the next poll.
 
 from __future__ import annotations
 
-import re
-
 from .errors import Forbidden, Invalid
 from .friends import find_user
 from .store import friends as friend_store
 from .store import messages as message_store
 from .store.times import iso
+from .text_rules import is_clean_text
 
 __all__ = ["MAX_MESSAGE_CHARS", "chat_partner", "conversations", "message_json",
            "read_conversation", "send_message", "validate_message_body"]
 
 # API.md: "message up to 2,000" characters; a message of only spaces says nothing.
 MAX_MESSAGE_CHARS = 2000
-# Line breaks and tabs are text; other control characters would garble pages and
-# terminals (the same rule as post bodies).
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NOT_FRIENDS = "You can only chat with friends."
 
 
@@ -44,7 +40,7 @@ def validate_message_body(body) -> str:
         problem = "write something"
     elif len(body) > MAX_MESSAGE_CHARS:
         problem = f"up to {MAX_MESSAGE_CHARS:,} characters"
-    elif _CONTROL_RE.search(body):
+    elif not is_clean_text(body):
         problem = "no control characters"
     else:
         return body

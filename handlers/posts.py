@@ -12,11 +12,11 @@ the rest answer at once on the loop thread.
 from __future__ import annotations
 
 import logging
-import re
 
 from .base import MAX_ID, completed, failed, then_on_loop
 from .errors import Forbidden, Invalid, NotFound
 from .store import posts as post_store
+from .text_rules import is_clean_text
 from .uploads import delete_image, image_path, store_image
 
 __all__ = ["DEFAULT_VISIBILITY", "MAX_BODY_CHARS", "PHOTO_URL_PREFIX", "VISIBILITIES",
@@ -29,9 +29,6 @@ VISIBILITIES = ("public", "friends", "private")
 DEFAULT_VISIBILITY = "friends"
 MAX_BODY_CHARS = 5000
 PHOTO_URL_PREFIX = "/photos/"
-# Line breaks and tabs are text; other control characters would only garble pages
-# and terminals.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def photo_url(image_name: str | None) -> str | None:
@@ -54,7 +51,7 @@ def validate_post(body, visibility, *, has_image: bool) -> tuple[str, str]:
         body = body.replace("\r\n", "\n")
         if len(body) > MAX_BODY_CHARS:
             problems["body"] = f"up to {MAX_BODY_CHARS:,} characters"
-        elif _CONTROL_RE.search(body):
+        elif not is_clean_text(body):
             problems["body"] = "no control characters"
         elif not body.strip() and not has_image:
             problems["body"] = "write something or add a photo"

@@ -6,9 +6,9 @@ the column is COLLATE NOCASE, so every comparison below is case-insensitive.
 """
 
 import logging
-import re
 import sqlite3
 
+from ..text_rules import is_clean_name
 from .errors import QueryTimeout, UsernameTaken
 
 __all__ = [
@@ -46,7 +46,6 @@ MAX_SUGGESTIONS = 50
 LAST_SEEN_RESOLUTION_SECONDS = 15
 
 LIKE_ESCAPE = "\\"
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def create_user(db, *, username: str, name: str, password_hash: str, now: int) -> dict:
@@ -122,15 +121,15 @@ LIMIT :limit
 def search_users(db, *, q: str, limit: int = 20) -> list:
     """Users whose username or name contains `q` (any case), prefix matches first.
 
-    `%` and `_` in `q` match themselves. A blank query, or one with a control
-    character, matches nobody. At most MAX_SEARCH_RESULTS rows come back
+    `%` and `_` in `q` match themselves. A blank query, or one with a character
+    no name may hold (`text_rules`), matches nobody. At most MAX_SEARCH_RESULTS rows come back
     whatever `limit` asks for. Raises QueryTimeout when even the prefix search
     runs past its budget (the query is too broad for this many people).
     """
     q = (q or "").strip()
     # No name or username holds a control character; and sqlite's LIKE stops
     # reading a pattern at NUL, so "%\0%" would otherwise match everyone.
-    if not q or _CONTROL_RE.search(q):
+    if not q or not is_clean_name(q):
         return []
     pattern = escape_like(q)
     params = {"contains": f"%{pattern}%", "prefix": f"{pattern}%",

@@ -1,0 +1,44 @@
+"""Which characters text from people may hold: the one rule, for every field.
+
+Names, posts and messages are shown in pages, in logs and in terminals (the
+terminal client prints them). Characters that control the display instead of
+being part of the text have no place in them:
+
+- C0 controls and DEL (U+0000-U+001F, U+007F): NUL, line breaks in a name, ESC,
+  which starts terminal escape sequences (screen clears, title changes, OSC 52
+  clipboard writes).
+- C1 controls (U+0080-U+009F): a terminal that reads 8-bit controls treats U+009B
+  as CSI and U+009D as OSC, the same sequences without an ESC.
+- In names only, the bidirectional overrides and isolates (U+202A-U+202E,
+  U+2066-U+2069): they reorder what is displayed after them, so a name could
+  read as another one ("Trojan Source", CVE-2021-42574). Posts and messages keep
+  them, because people who write right-to-left use them in running text (the
+  terminal client strips them before printing).
+
+Multi-line text (posts, messages) keeps tab and line feed. Usernames are
+narrower still (`auth.USERNAME_RE`: ASCII letters, digits and `_`).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["is_clean_name", "is_clean_text"]
+
+_C0_AND_DEL = "\x00-\x1f\x7f"
+_C1 = "\x80-\x9f"
+_BIDI_OVERRIDES = "\u202a-\u202e\u2066-\u2069"
+
+_NAME_FORBIDDEN = re.compile(f"[{_C0_AND_DEL}{_C1}{_BIDI_OVERRIDES}]")
+# The same controls less tab (U+0009) and line feed (U+000A).
+_TEXT_FORBIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f{_C1}]")
+
+
+def is_clean_name(text: str) -> bool:
+    """True if `text` may be a name, or a single-line query for one."""
+    return _NAME_FORBIDDEN.search(text) is None
+
+
+def is_clean_text(text: str) -> bool:
+    """True if `text` may be the body of a post or message (lines and tabs allowed)."""
+    return _TEXT_FORBIDDEN.search(text) is None
