@@ -25,6 +25,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .safe_text import clean, strip_unsafe
+
 __all__ = [
     "ApiClient", "ApiError", "ServerUnreachable", "DEFAULT_SERVER",
     "encode_multipart", "normalize_server_url", "photo_part",
@@ -37,6 +39,10 @@ DEFAULT_SERVER = "http://127.0.0.1:8080"
 # 15 s covers a slow upload on a poor link without hanging a script forever.
 REQUEST_TIMEOUT_SECONDS = 15.0
 USER_AGENT = "miniface-client/1"
+# The largest honest answer is a page of 100 posts of 5,000 characters, each up to
+# 12 bytes when JSON escapes it: about 6 MB. A server (or something posing as
+# one) that sends more is not read into memory.
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 
 class ServerUnreachable(Exception):
@@ -192,7 +198,7 @@ class ApiClient:
         try:
             conn.request(method, target, body=payload, headers={**self.auth_headers(), **headers})
             response = conn.getresponse()
-            data = response.read()
+            data = read_capped(response)
             return response.status, response.reason, response.headers, data
         except (OSError, http.client.HTTPException) as exc:
             raise self.unreachable(exc) from exc
@@ -207,7 +213,7 @@ class ApiClient:
         if status == 204 or not data:
             return None
         try:
-            return json.loads(data)
+            return clean(json.loads(data))
         except ValueError:
             raise ApiError(status, "bad_response",
                            f"The server at {self.server} did not answer like MiniFace "
@@ -300,10 +306,23 @@ def _segment(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 
 
+def read_capped(response: http.client.HTTPResponse) -> bytes:
+    """The response body, refused (as ApiError) past MAX_RESPONSE_BYTES."""
+    data = response.read(MAX_RESPONSE_BYTES + 1)
+    if len(data) > MAX_RESPONSE_BYTES:
+        raise ApiError(response.status, "bad_response",
+                       f"The server's answer is over {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB; "
+                       "it was not read")
+    return data
+
+
 def error_from_response(status: int, reason: str, headers, data: bytes) -> ApiError:
-    """Build an ApiError from an error answer, whatever shape its body has."""
+    """Build an ApiError from an error answer, whatever shape its body has.
+
+    Its texts are the server's, so they are cleaned for the terminal here."""
+    reason = strip_unsafe(reason or "")
     try:
-        error = json.loads(data)["error"]
+        error = clean(json.loads(data)["error"])
         code, message = str(error.get("code", "")), str(error.get("message", ""))
         fields = error.get("fields") or {}
     except (ValueError, KeyError, TypeError, AttributeError):

@@ -18,7 +18,8 @@ import logging
 import socket
 from dataclasses import dataclass
 
-from .api import ApiClient, error_from_response
+from .api import ApiClient, error_from_response, read_capped
+from .safe_text import clean
 
 __all__ = ["EventParser", "EventStream", "LiveUnavailable", "ServerEvent"]
 
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 # The server sends a heartbeat comment at least every 15 s (API.md); three
 # missed heartbeats mean the connection is dead even if TCP has not noticed.
 IDLE_TIMEOUT_SECONDS = 45.0
+# One event is one API object (a message is at most 2,000 characters): 256 KiB
+# per line is far above any, and bounds what a hostile stream can make us hold.
+MAX_EVENT_LINE_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,9 @@ class ServerEvent:
     id: str | None = None
 
     def json(self):
-        """The data decoded as JSON (raises ValueError if it is not)."""
-        return json.loads(self.data)
+        """The data decoded as JSON, its strings cleaned for the terminal
+        (raises ValueError if it is not JSON)."""
+        return clean(json.loads(self.data))
 
 
 class LiveUnavailable(Exception):
@@ -113,8 +118,10 @@ class EventStream:
             self.close()
             raise LiveUnavailable(f"{response.status} {content_type}")
         if response.status >= 400:
-            data = response.read()
-            self.close()
+            try:
+                data = read_capped(response)
+            finally:
+                self.close()
             raise error_from_response(response.status, response.reason, response.headers, data)
 
     def __iter__(self):
@@ -125,13 +132,17 @@ class EventStream:
         parser = EventParser()
         while True:
             try:
-                raw = self._response.readline()
+                raw = self._response.readline(MAX_EVENT_LINE_BYTES + 1)
             except (OSError, ValueError, AttributeError, http.client.HTTPException) as exc:
                 if self._closed:
                     return
                 raise self._client.unreachable(exc) from exc
             if not raw:
                 return
+            if len(raw) > MAX_EVENT_LINE_BYTES:
+                self.close()
+                raise self._client.unreachable(ValueError(
+                    f"an event line over {MAX_EVENT_LINE_BYTES // 1024} KiB"))
             event = parser.feed_line(raw.decode("utf-8", "replace").rstrip("\r\n"))
             if event is not None:
                 log.debug("event %s %s", event.event, event.data)
