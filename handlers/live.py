@@ -10,11 +10,15 @@ processes. The database is the bus:
 
 1. Whatever should reach someone is a row in sqlite: a message in `messages`, a
    friend request or acceptance in `live_events` (written by `_on_friend_event`
-   in the process that handled the action).
+   in the process that handled the action), a like, comment, reply or friend
+   change in `notifications` (written by the action itself, see
+   store/notifications.py).
 2. While a hub holds at least one stream, it polls every POLL_INTERVAL_SECONDS
    (0.25 s) for rows with an id above the highest it has seen, addressed to the
-   people connected to it (`messages_involving_after`, `events_after`; one query
-   each, however many streams), and writes them to their streams. Ids only grow
+   people connected to it (`messages_involving_after`, `events_after`,
+   `notifications_after`; one query each, however many streams), and writes them
+   to their streams. Notifications are read through the visibility rule with the
+   recipient as viewer, so one about a post they can no longer see is not sent. Ids only grow
    and each insert commits on its own, so "id > cursor" never skips a row and
    never returns one twice.
 3. Every PRESENCE_INTERVAL_SECONDS (1 s) it compares who among its people's
@@ -44,11 +48,12 @@ import time
 
 from reactor import EventStream
 
-from .api.shapes import user_json
+from .api.shapes import notifications_json, user_json
 from .messages import message_json
 from .presence import PresenceWatch
 from .store import live as live_store
 from .store import messages as message_store
+from .store import notifications as notification_store
 
 __all__ = ["LiveHub", "POLL_INTERVAL_SECONDS", "PRESENCE_INTERVAL_SECONDS"]
 
@@ -88,6 +93,7 @@ class LiveHub:
         self._timer = None
         self._message_cursor = 0
         self._event_cursor = 0
+        self._notification_cursor = 0
         self._pushed: set[int] = set()       # ids sent by `message_sent`, above the cursor
         self._presence_due = 0.0             # monotonic time of the next presence check
         self._renewed_at = 0                 # app time of the last live_streams renewal
@@ -152,6 +158,7 @@ class LiveHub:
         self._server = server
         self._message_cursor = message_store.max_message_id(self.db)
         self._event_cursor = live_store.max_event_id(self.db)
+        self._notification_cursor = notification_store.max_notification_id(self.db)
         self._pushed.clear()
         self._renewed_at = self.ctx.now()
         self._timer = server.call_later(POLL_INTERVAL_SECONDS, self._on_tick)
@@ -167,6 +174,7 @@ class LiveHub:
         try:
             self._deliver_messages()
             self._deliver_friend_events()
+            self._deliver_notifications()
             if time.monotonic() >= self._presence_due:
                 self._presence_due = time.monotonic() + PRESENCE_INTERVAL_SECONDS
                 self._check_presence()
@@ -212,6 +220,17 @@ class LiveHub:
             if event["kind"] in live_store.CLIENT_EVENT_KINDS:
                 user = user_json(event["actor"], _FRIENDSHIP_AFTER[event["kind"]])
                 self._send(event["user_id"], event["kind"], {"user": user})
+
+    def _deliver_notifications(self) -> None:
+        rows = notification_store.notifications_after(
+            self.db, after_id=self._notification_cursor, user_ids=list(self._streams))
+        by_recipient: dict[int, list] = {}
+        for row in rows:
+            self._notification_cursor = row["id"]
+            by_recipient.setdefault(row["recipient_id"], []).append(row)
+        for user_id, mine in by_recipient.items():
+            for data in notifications_json(self.ctx, user_id, mine):
+                self._send(user_id, "notification", data)
 
     def _check_presence(self) -> None:
         now = self.ctx.now()

@@ -20,8 +20,8 @@ from .text_rules import is_clean_text
 from .uploads import delete_image, image_path, store_image
 
 __all__ = ["DEFAULT_VISIBILITY", "MAX_BODY_CHARS", "PHOTO_URL_PREFIX", "VISIBILITIES",
-           "change_visibility", "create_post", "delete_post", "photo_file", "photo_url",
-           "validate_post", "visible_post"]
+           "change_visibility", "create_post", "delete_post", "edit_post", "photo_file",
+           "photo_url", "validate_post", "visible_post"]
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,31 @@ def change_visibility(ctx, *, viewer_id: int, post_id: int, visibility) -> dict:
         raise Invalid({"visibility": "public, friends or private"})
     _own_post(ctx, viewer_id, post_id)
     post_store.set_visibility(ctx.db, post_id=post_id, visibility=visibility)
-    return post_store.get_post(ctx.db, post_id=post_id)
+    return post_store.get_post(ctx.db, post_id=post_id, viewer_id=viewer_id)
+
+
+def edit_post(ctx, *, viewer_id: int, post_id: int, changes: dict) -> dict:
+    """Change the text and/or visibility of the viewer's own post: `changes` holds
+    "body" and/or "visibility". A changed text sets `edited_at`. 404 if not
+    visible, 403 if not the author, 422 as for a new post (naming the field), and
+    422 when neither field is given."""
+    if "body" not in changes and "visibility" not in changes:
+        raise Invalid({"body": "send a new body and/or visibility"},
+                      "Nothing to change: send body and/or visibility.")
+    post = _own_post(ctx, viewer_id, post_id)
+    body = changes.get("body", post["body"])
+    visibility = changes.get("visibility", post["visibility"])
+    if body is None:
+        raise Invalid({"body": "must be text"})
+    if visibility is None:
+        raise Invalid({"visibility": "public, friends or private"})
+    body, visibility = validate_post(body, visibility,
+                                     has_image=post["image_name"] is not None)
+    post_store.edit_post(ctx.db, post_id=post_id, now=ctx.now(),
+                         body=body if "body" in changes else None,
+                         visibility=visibility if "visibility" in changes else None)
+    log.info("user %d edited post %d", viewer_id, post_id)
+    return post_store.get_post(ctx.db, post_id=post_id, viewer_id=viewer_id)
 
 
 def delete_post(ctx, *, viewer_id: int, post_id: int) -> None:

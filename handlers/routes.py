@@ -9,7 +9,7 @@ from __future__ import annotations
 import reactor
 
 from . import pages, photos
-from .api import account, events, friends, messages, openapi, posts, users
+from .api import account, events, friends, messages, notifications, openapi, posts, reactions, users
 
 __all__ = ["API_ROUTES", "AppRouter", "build_router"]
 
@@ -24,6 +24,12 @@ API_ROUTES = [
     ("/api/feed", posts.Feed),
     ("/api/posts", posts.Posts),
     ("/api/posts/{id:int}", posts.Post),
+    ("/api/posts/{id:int}/like", reactions.Like),
+    ("/api/posts/{id:int}/likes", reactions.Likes),
+    ("/api/posts/{id:int}/comments", reactions.Comments),
+    ("/api/comments/{id:int}", reactions.Comment),
+    ("/api/notifications", notifications.Notifications),
+    ("/api/notifications/read", notifications.NotificationsRead),
     ("/api/users", users.Users),
     ("/api/users/{username}", users.User),
     ("/api/users/{username}/posts", users.UserPosts),

@@ -15,6 +15,7 @@ from ..base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, AppHandler
 from ..posts import MAX_BODY_CHARS, VISIBILITIES
 from .openapi_chat import chat_paths, chat_schemas
 from .openapi_profiles import profile_paths
+from .openapi_social import post_patch_body, post_social_properties, social_paths, social_schemas
 
 __all__ = ["OpenApi", "build_document"]
 
@@ -52,13 +53,15 @@ def _schemas() -> dict:
                 "csrf_token": {"type": "string",
                                "description": "Only in GET /api/me for cookie sessions."}}}
     post = {"type": "object",
-            "required": ["id", "author", "body", "visibility", "image_url", "created_at"],
+            "required": ["id", "author", "body", "visibility", "image_url", "created_at",
+                         "likes", "liked", "comments", "edited_at"],
             "properties": {
                 "id": {"type": "integer"}, "author": _ref("User"),
                 "body": {"type": "string", "maxLength": MAX_BODY_CHARS},
                 "visibility": {"type": "string", "enum": list(VISIBILITIES)},
                 "image_url": {"type": ["string", "null"]},
-                "created_at": {"type": "string", "format": "date-time"}}}
+                "created_at": {"type": "string", "format": "date-time"},
+                **post_social_properties()}}
     error = {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"], "properties": {
             "code": {"type": "string"}, "message": {"type": "string"},
@@ -162,9 +165,8 @@ def _post_paths() -> dict:
             "parameters": [_POST_ID],
             "get": {"summary": "One post, if the viewer may see it",
                     "responses": {"200": _ok("The post", "Post"), **_errors(401, 404)}},
-            "patch": {"summary": "Change who may see your post",
-                      "requestBody": _body({"visibility": post_fields["visibility"]},
-                                           ["visibility"]),
+            "patch": {"summary": "Change the text and/or who may see your post",
+                      "requestBody": post_patch_body(),
                       "responses": {"200": _ok("The post", "Post"),
                                     **_errors(400, 401, 403, 404, 415, 422)}},
             "delete": {"summary": "Delete your post and its photo",
@@ -228,13 +230,13 @@ def build_document() -> dict:
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],
         "paths": _merge_paths(
             _account_paths(), _post_paths(), _people_paths(), chat_paths(_PAGING, _USERNAME),
-            profile_paths(),
+            profile_paths(), social_paths(_PAGING, _POST_ID),
             {"/api/openapi.json": {"get": {
                 "summary": "This document", "security": _PUBLIC,
                 "responses": {"200": {"description": "OpenAPI 3 document",
                                       "content": _json({"type": "object"})}}}}}),
         "components": {
-            "schemas": {**_schemas(), **chat_schemas()},
+            "schemas": {**_schemas(), **chat_schemas(), **social_schemas()},
             "responses": _responses(),
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer"},

@@ -12,7 +12,8 @@ _EVENT_STREAM_TEXT = (
     "`message` (a Message, sent to both people), `friend_request` and "
     "`friend_accepted` (`{\"user\": User}`: who asked or accepted), `presence` "
     "(`{\"user\": User, \"online\": bool}` when a friend comes online or goes "
-    "offline). A comment line is sent when the stream has been quiet for 15 s.")
+    "offline), `notification` (a Notification, within a second of the action). "
+    "A comment line is sent when the stream has been quiet for 15 s.")
 
 
 def _ref(name: str) -> dict:

@@ -1,5 +1,5 @@
 """Posts and the feed: list, publish (JSON or multipart with a photo), read,
-change visibility, delete."""
+edit (text and/or visibility), delete."""
 
 from __future__ import annotations
 
@@ -73,8 +73,8 @@ class Post(ApiHandler):
     def patch(self, id):
         viewer_id = self.require_session().user_id
         data = self.json_body()
-        post = post_service.change_visibility(self.ctx, viewer_id=viewer_id, post_id=id,
-                                              visibility=data.get("visibility"))
+        changes = {key: data[key] for key in ("body", "visibility") if key in data}
+        post = post_service.edit_post(self.ctx, viewer_id=viewer_id, post_id=id, changes=changes)
         return _post_response(self.ctx, viewer_id, post)
 
     def delete(self, id):

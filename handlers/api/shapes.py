@@ -11,7 +11,8 @@ from ..store import friends as friend_store
 from ..store import posts as post_store
 from ..store.times import iso
 
-__all__ = ["page_of", "post_json", "posts_json", "user_json", "users_json"]
+__all__ = ["comment_json", "comments_json", "notification_json", "notifications_json",
+           "page_of", "post_json", "posts_json", "user_json", "users_json"]
 
 
 def user_json(user: dict, friendship: str | None = None) -> dict:
@@ -45,7 +46,9 @@ def post_json(post: dict, friendship: str | None = None) -> dict:
               "name": post["author_name"], "created_at": post["author_created_at"]}
     return {"id": post["id"], "author": user_json(author, friendship), "body": post["body"],
             "visibility": post["visibility"], "image_url": photo_url(post["image_name"]),
-            "created_at": iso(post["created_at"])}
+            "created_at": iso(post["created_at"]), "likes": post["likes"],
+            "liked": bool(post["liked"]), "comments": post["comments"],
+            "edited_at": iso(post["edited_at"])}
 
 
 def posts_json(ctx, viewer_id: int | None, posts: list) -> list:
@@ -65,3 +68,28 @@ def page_of(rows: list, limit: int) -> tuple[list, int | None]:
         rows = rows[:limit]
         return rows, rows[-1]["id"]
     return rows, None
+
+
+def comments_json(ctx, viewer_id: int | None, comments: list) -> list:
+    """API comments {"id", "post_id", "author", "body", "created_at"} (store shape in)."""
+    states = _states(ctx, viewer_id, [c["author"]["id"] for c in comments])
+    return [{"id": c["id"], "post_id": c["post_id"],
+             "author": user_json(c["author"], states.get(c["author"]["id"]) if viewer_id else None),
+             "body": c["body"], "created_at": iso(c["created_at"])} for c in comments]
+
+
+def comment_json(ctx, viewer_id: int | None, comment: dict) -> dict:
+    return comments_json(ctx, viewer_id, [comment])[0]
+
+
+def notification_json(row: dict, friendship: str | None = None) -> dict:
+    """API notification {"id", "kind", "actor", "post_id", "comment_id", "created_at",
+    "read"} from a store row."""
+    return {"id": row["id"], "kind": row["kind"], "actor": user_json(row["actor"], friendship),
+            "post_id": row["post_id"], "comment_id": row["comment_id"],
+            "created_at": iso(row["created_at"]), "read": row["read_at"] is not None}
+
+
+def notifications_json(ctx, viewer_id: int, rows: list) -> list:
+    states = _states(ctx, viewer_id, [row["actor"]["id"] for row in rows])
+    return [notification_json(row, states.get(row["actor"]["id"])) for row in rows]

@@ -27,6 +27,9 @@ OWNED_ROWS = (
     ("messages", "sender_id = :user_id OR recipient_id = :user_id"),
     ("friend_requests", "from_id = :user_id OR to_id = :user_id"),
     ("friendships", "user_a = :user_id OR user_b = :user_id"),
+    ("notifications", "recipient_id = :user_id OR actor_id = :user_id"),
+    ("likes", "user_id = :user_id"),
+    ("comments", "author_id = :user_id"),
     ("posts", "author_id = :user_id"),
 )
 

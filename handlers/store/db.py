@@ -174,5 +174,10 @@ class Database:
         finally:
             self._conn.set_progress_handler(None, PROGRESS_STEPS)
 
+    def set_trace(self, callback) -> None:
+        """Call `callback(sql)` for every statement run (None stops). Tests count
+        queries with it; it costs a Python call per statement."""
+        self._conn.set_trace_callback(callback)
+
     def close(self) -> None:
         self._conn.close()

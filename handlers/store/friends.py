@@ -8,10 +8,13 @@ Theory of operation. Between two people there is at most one of:
 request -> friendship; `remove_relation` moves any state back to none. Each move
 runs in one transaction, so a request is never deleted without its friendship
 being written, and the pair can never hold a request and a friendship at once.
+The notifications of a request and of its acceptance are written in the same
+transaction; cancelling or declining a request removes its notification.
 """
 
 from .db import json_ids
 from .errors import AlreadyFriends, AlreadyRequested, SelfRelation
+from .notifications import add_notification, remove_notifications
 from .users import USER_COLUMNS
 
 __all__ = [
@@ -110,10 +113,14 @@ def request_or_accept(db, *, from_id: int, to_id: int, now: int) -> str:
                        {"from_id": to_id, "to_id": from_id})
             db.execute("INSERT INTO friendships (user_a, user_b, created_at)"
                        " VALUES (:user_a, :user_b, :now)", {**_pair(from_id, to_id), "now": now})
+            add_notification(db, recipient_id=to_id, kind="friend_accepted", actor_id=from_id,
+                             now=now)
             return "friends"
         db.execute("INSERT INTO friend_requests (from_id, to_id, created_at)"
                    " VALUES (:from_id, :to_id, :now)",
                    {"from_id": from_id, "to_id": to_id, "now": now})
+        add_notification(db, recipient_id=to_id, kind="friend_request", actor_id=from_id,
+                         now=now)
         return "request_sent"
 
 
@@ -129,10 +136,12 @@ def remove_relation(db, *, viewer_id: int, other_id: int):
                 _pair(viewer_id, other_id)):
             return "unfriended"
         undo = "DELETE FROM friend_requests WHERE from_id = :from_id AND to_id = :to_id"
-        if db.execute_rowcount(undo, {"from_id": viewer_id, "to_id": other_id}):
-            return "cancelled"
-        if db.execute_rowcount(undo, {"from_id": other_id, "to_id": viewer_id}):
-            return "declined"
+        for from_id, to_id, undone in ((viewer_id, other_id, "cancelled"),
+                                       (other_id, viewer_id, "declined")):
+            if db.execute_rowcount(undo, {"from_id": from_id, "to_id": to_id}):
+                remove_notifications(db, kind="friend_request", actor_id=from_id,
+                                     recipient_id=to_id)
+                return undone
         return None
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "feed_for",
     "posts_by",
     "set_visibility",
+    "edit_post",
     "delete_post",
     "visible_post_for_image",
     "MAX_PAGE_SIZE",
@@ -37,8 +38,17 @@ MAX_PAGE_SIZE = 100
 # `before` omitted means "from the newest": larger than any rowid sqlite hands out.
 _NEWEST = 2**63 - 1
 
+# Likes and comments are counted from their rows inside the post query itself (one
+# primary-key or index seek per post), so a page of posts costs no extra queries
+# for them and a count can never drift from the rows. `liked` binds :viewer_id
+# (NULL when logged out: nothing matches).
 POST_COLUMNS = """p.id, p.author_id, u.username AS author_username, u.name AS author_name,
-       u.created_at AS author_created_at, p.body, p.visibility, p.image_name, p.created_at"""
+       u.created_at AS author_created_at, p.body, p.visibility, p.image_name, p.created_at,
+       p.edited_at,
+       (SELECT count(*) FROM likes lk WHERE lk.post_id = p.id) AS likes,
+       EXISTS (SELECT 1 FROM likes lv WHERE lv.post_id = p.id AND lv.user_id = :viewer_id)
+           AS liked,
+       (SELECT count(*) FROM comments cm WHERE cm.post_id = p.id) AS comments"""
 
 _SELECT_POST = f"SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id"
 
@@ -98,12 +108,15 @@ def create_post(db, *, author_id: int, body: str, visibility: str, image_name=No
         " VALUES (:author_id, :body, :visibility, :image_name, :now)",
         {"author_id": author_id, "body": body or "", "visibility": visibility,
          "image_name": image_name, "now": now})
-    return get_post(db, post_id=post_id)
+    return get_post(db, post_id=post_id, viewer_id=author_id)
 
 
-def get_post(db, *, post_id: int):
-    """The post with this id whoever may see it (for its author's edits), or None."""
-    return db.query_one(f"{_SELECT_POST} WHERE p.id = :post_id", {"post_id": post_id})
+def get_post(db, *, post_id: int, viewer_id=None):
+    """The post with this id whoever may see it (for its author's edits), or None.
+
+    `viewer_id` only decides its `liked` field."""
+    return db.query_one(f"{_SELECT_POST} WHERE p.id = :post_id",
+                        {"post_id": post_id, "viewer_id": viewer_id})
 
 
 def get_visible_post(db, *, post_id: int, viewer_id):
@@ -143,8 +156,27 @@ def set_visibility(db, *, post_id: int, visibility: str):
     return get_post(db, post_id=post_id)
 
 
+def edit_post(db, *, post_id: int, body=None, visibility=None, now: int):
+    """Change a post's text and/or visibility in one write; returns the post.
+
+    `edited_at` is set only when the text really changes (saving the same text,
+    or changing only who sees it, is not an edit)."""
+    if visibility is not None:
+        _check_visibility(visibility)
+    db.execute(
+        "UPDATE posts SET visibility = coalesce(:visibility, visibility),"
+        " edited_at = CASE WHEN :body IS NOT NULL AND :body <> body THEN :now"
+        "                  ELSE edited_at END,"
+        " body = coalesce(:body, body) WHERE id = :post_id",
+        {"post_id": post_id, "body": body, "visibility": visibility, "now": now})
+    return get_post(db, post_id=post_id)
+
+
 def delete_post(db, *, post_id: int):
-    """Delete a post; returns its image_name (for removing the file) or None."""
+    """Delete a post; returns its image_name (for removing the file) or None.
+
+    Its likes, comments and every notification about them go with it, in the
+    same transaction (ON DELETE CASCADE, migration 002)."""
     with db.transaction():
         image_name = db.query_value("SELECT image_name FROM posts WHERE id = :post_id",
                                     {"post_id": post_id})

@@ -9,7 +9,8 @@ def test_creating_a_post_answers_201_with_the_post(make_user):
     created = alice.post_json("/api/posts", {"body": "Hello\nworld", "visibility": "public"})
     assert created.status == 201
     post = created.json()
-    assert set(post) == {"id", "author", "body", "visibility", "image_url", "created_at"}
+    assert set(post) == {"id", "author", "body", "visibility", "image_url", "created_at",
+                         "likes", "liked", "comments", "edited_at"}
     assert post["body"] == "Hello\nworld" and post["visibility"] == "public"
     assert post["image_url"] is None
     assert post["author"] == {**alice.user, "friendship": "self"}
