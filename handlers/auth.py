@@ -179,8 +179,14 @@ def login(ctx, server, *, username, password):
 
 
 def logout(ctx, request) -> bool:
-    """End the request's session (cookie or bearer); False if it had none."""
-    return ctx.sessions.end(request)
+    """End the request's session (cookie or bearer) and close its event streams in
+    this process at once (other processes notice within STREAM_RENEW_SECONDS);
+    False if it had none."""
+    session = ctx.sessions.current(request)
+    if not ctx.sessions.end(request):
+        return False
+    ctx.live.close_session(session.token_hash)
+    return True
 
 
 def _taken() -> Conflict:

@@ -48,6 +48,14 @@ MAX_FORM_FIELDS = 64
 # Presence: `users.last_seen` is written at most this often per user, so a busy
 # client does not turn every request into a write.
 PRESENCE_TOUCH_SECONDS = 30
+# Event streams: every message to a user costs loop time per stream they hold, so
+# streams are capped. A browser opens at most 6 connections to a host over
+# HTTP/1.1, so 8 per session is every tab of one browser plus a spare; 20 per user
+# covers a few browsers, a phone and the terminal client. Past a cap the oldest
+# stream of that session (or user) is closed: the newest tab always works, and
+# streams a sleeping laptop left behind cannot lock their owner out.
+MAX_STREAMS_PER_SESSION = 8
+MAX_STREAMS_PER_USER = 20
 # A node's name goes into a response header as is, so it is kept to a safe alphabet.
 _NODE_NAME_RE = re.compile(r"[A-Za-z0-9._/-]{0,64}")
 
@@ -78,6 +86,8 @@ class AppConfig:
     max_form_field_bytes: int = MAX_FORM_FIELD_BYTES
     max_form_fields: int = MAX_FORM_FIELDS
     presence_touch_interval: float = PRESENCE_TOUCH_SECONDS
+    max_streams_per_session: int = MAX_STREAMS_PER_SESSION
+    max_streams_per_user: int = MAX_STREAMS_PER_USER
     demo: bool = False                       # seed the demo people on start if empty
     node_name: str = ""                      # if set, sent as X-MiniFace-Node on responses
     clock: Callable[[], float] = time.time

@@ -27,6 +27,11 @@ processes. The database is the bus:
    `live_streams`, which is how other processes know about the streams it holds,
    and closes streams whose session has ended (logout or expiry).
 
+A session may hold `max_streams_per_session` streams and a user
+`max_streams_per_user` (handlers/config.py); opening one more closes the oldest
+of that session or user, after a last `closed` event. Logging out closes the
+session's streams in this process at once (`close_session`).
+
 A message sent through this process is also pushed at once (`message_sent`); its
 id is remembered so the next poll does not send it again. Delays: a message or
 friend event reaches a stream in another process within one poll (at most
@@ -87,7 +92,10 @@ class LiveHub:
         # process never inherits the rows of the one before it.
         self.worker = secrets.token_hex(8)
         self.presence = PresenceWatch(ctx.db)
-        self._streams: dict[int, set[EventStream]] = {}
+        # user id -> streams, and session -> streams: dicts used as ordered sets,
+        # oldest first, so the caps can close the oldest.
+        self._streams: dict[int, dict[EventStream, None]] = {}
+        self._by_session: dict[str, dict[EventStream, None]] = {}
         self._session_of: dict[EventStream, str] = {}
         self._server = None
         self._timer = None
@@ -114,28 +122,54 @@ class LiveHub:
 
         `session_key` (the session's token hash) ties the stream to its session:
         once that session ends (logout anywhere, expiry), the stream is closed.
+        Past `max_streams_per_session` or `max_streams_per_user`, the oldest
+        stream of that session or user is closed (see handlers/config.py).
         """
         stream = EventStream()
-        if session_key is not None:
-            self._session_of[stream] = session_key
         if not self._streams:
             self._start(server)
         if user_id not in self._streams:
-            self._streams[user_id] = set()
+            self._streams[user_id] = {}
             live_store.add_stream(self.db, user_id=user_id, worker=self.worker,
                                   now=self.ctx.now())
             self.presence.add_user(user_id, self.ctx.now())
             self._presence_due = 0.0  # tell this user's friends here soon
-        self._streams[user_id].add(stream)
+        self._streams[user_id][stream] = None
+        if session_key is not None:
+            self._session_of[stream] = session_key
+            self._by_session.setdefault(session_key, {})[stream] = None
         stream.on_close(lambda closed: self._on_stream_closed(user_id, closed))
+        self._enforce_caps(user_id, session_key)
         return stream
 
+    def _enforce_caps(self, user_id: int, session_key: str | None) -> None:
+        """Close the oldest streams of a session or user that holds too many.
+        Dicts keep insertion order, so the first keys are the oldest streams."""
+        config = self.ctx.config
+        for stream in _oldest_past(self._by_session.get(session_key, ()),
+                                   config.max_streams_per_session):
+            _close_replaced(stream, "session")
+        for stream in _oldest_past(self._streams.get(user_id, ()), config.max_streams_per_user):
+            _close_replaced(stream, "user")
+
+    def close_session(self, session_key: str) -> int:
+        """Close this process's streams of one session now (logout); how many."""
+        streams = list(self._by_session.get(session_key, ()))
+        for stream in streams:
+            stream.close()  # its on_close callback forgets it
+        return len(streams)
+
     def _on_stream_closed(self, user_id: int, stream: EventStream) -> None:
-        self._session_of.pop(stream, None)
+        key = self._session_of.pop(stream, None)
+        if key is not None:
+            session_streams = self._by_session.get(key, {})
+            session_streams.pop(stream, None)
+            if not session_streams:
+                self._by_session.pop(key, None)
         streams = self._streams.get(user_id)
         if streams is None or stream not in streams:
             return
-        streams.discard(stream)
+        del streams[stream]
         if not streams:
             del self._streams[user_id]
             self.presence.remove_user(user_id)
@@ -149,6 +183,7 @@ class LiveHub:
         for user_id in list(self._streams):
             live_store.remove_stream(self.db, user_id=user_id, worker=self.worker)
         self._streams.clear()
+        self._by_session.clear()
         self._session_of.clear()
         self._stop()
 
@@ -245,7 +280,7 @@ class LiveHub:
 
     def _close_ended_sessions(self, now: int, user_id: int | None = None) -> None:
         """Close the streams whose session has ended (of `user_id` only, if given)."""
-        mine = self._streams.get(user_id, set()) if user_id is not None else None
+        mine = self._streams.get(user_id, {}) if user_id is not None else None
         watched = {stream: key for stream, key in self._session_of.items()
                    if mine is None or stream in mine}
         alive = live_store.live_sessions(self.db, token_hashes=watched.values(), now=now)
@@ -274,3 +309,16 @@ class LiveHub:
             for told, event_kind, about in rows:
                 live_store.record_event(self.db, user_id=people[told]["id"], kind=event_kind,
                                         actor_id=people[about]["id"], now=now)
+
+
+def _oldest_past(streams, cap: int) -> list[EventStream]:
+    """The oldest streams of an ordered collection beyond its first `cap` newest."""
+    streams = list(streams)
+    return streams[:max(0, len(streams) - cap)]
+
+
+def _close_replaced(stream: EventStream, holder: str) -> None:
+    """End a stream pushed out by a newer one, saying why in a last event."""
+    stream.send({"reason": f"too many open event streams for this {holder}; "
+                           "the newest ones are kept"}, event="closed")
+    stream.close()

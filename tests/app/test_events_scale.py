@@ -2,7 +2,8 @@
 
 The streams are real sockets holding `GET /api/events` open (one person with a
 thousand tabs: one session, so the test spends its time on streams, not on
-sign-ups). While they are open, the live hub polls, the reactor sweeps them for
+sign-ups; the per-session and per-user stream caps are raised for it, as the
+test is about a process holding many streams). While they are open, the live hub polls, the reactor sweeps them for
 heartbeats, and a plain request must still be answered promptly; a message
 must still reach every one of them within a second.
 """
@@ -66,6 +67,11 @@ def readers_that_saw(socks: list[socket.socket], marker: bytes, timeout: float) 
                     seen += 1
                     selector.unregister(key.fileobj)
     return seen
+
+
+@pytest.fixture
+def server(app_server):
+    return app_server(max_streams_per_session=STREAMS, max_streams_per_user=STREAMS)
 
 
 @pytest.fixture
