@@ -31,7 +31,7 @@ from .config import AppConfig
 from .friends import FriendEvents
 from .live import LiveHub
 from .sessions import SessionManager
-from .store import users
+from .store import open_database, users
 from .store.db import Database
 
 __all__ = ["Application", "AppContext", "create_app", "SECURITY_HEADERS"]
@@ -182,8 +182,7 @@ def create_app(config: AppConfig | None = None) -> Application:
     config = config or AppConfig()
     config.data_dir.mkdir(parents=True, exist_ok=True)
     config.uploads_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(config.db_path)
-    db.apply_schema()
+    db = open_database(config.database_target)
     views = Views(VIEWS_DIR) if VIEWS_DIR.is_dir() else None
     ctx = AppContext(config, db, views)
     if config.demo:

@@ -2,8 +2,9 @@
 
     miniface serve [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--demo]
                    [--workers N] [--quiet] [--no-access-log] [--<any setting> VALUE]
-    miniface init-db [--data-dir DIR]
-    miniface seed --demo [--data-dir DIR]
+                   [--database postgresql://USER@HOST/DB]
+    miniface init-db [--data-dir DIR] [--database postgresql://USER@HOST/DB]
+    miniface seed --demo [--data-dir DIR] [--database URL]
     miniface client ...          (the terminal client; `miniface client --help`)
 
 Every field of `reactor.ServerConfig` and `handlers.config.AppConfig` is a flag
@@ -33,7 +34,7 @@ ENV_PREFIX = "MINIFACE_"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 # Fields with flags of their own below, or that are not settings at all.
-_SPECIAL_FIELDS = {"host", "port", "data_dir", "demo", "access_log", "clock"}
+_SPECIAL_FIELDS = {"host", "port", "data_dir", "demo", "access_log", "clock", "database"}
 _PATH_FIELDS = {"uploads_dir", "db_path", "assets_dir"}
 DEMO_HELP = ("seed the demo people if the database is empty (alice, bob, carol, dave, "
              "erin; password 'password123')")
@@ -100,6 +101,16 @@ def _add_config_fields(parser, config_cls) -> None:
 
 def _add_data_dir(parser) -> None:
     _add_value(parser, "data_dir", Path("data"), Path, "where the database and uploads live")
+    parser.add_argument("--database", default=os.environ.get(_env_name("database")) or None,
+                        metavar="URL", type=_database_url,
+                        help="postgresql://USER@HOST/DB to use PostgreSQL instead of sqlite in "
+                             f"the data directory (env {_env_name('database')})")
+
+
+def _database_url(value: str) -> str:
+    if not value.startswith(("postgresql://", "postgres://")):
+        raise argparse.ArgumentTypeError("expected a postgresql://USER@HOST/DB URL")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,7 +159,8 @@ def _serve(args) -> int:
     app = create_app(app_config)
     try:
         server = reactor.Server(app, server_config)
-        log.info("MiniFace: data in %s", app_config.data_dir.resolve())
+        log.info("MiniFace: data in %s, database %s", app_config.data_dir.resolve(),
+                 _shown(app_config.database_target))
         server.serve_forever()
     finally:
         app.close()
@@ -205,24 +217,34 @@ def _run_worker(number: int, app_config: AppConfig, server_config: reactor.Serve
 def _init_db(args) -> int:
     from .store import open_database
 
-    config = AppConfig(data_dir=args.data_dir)
+    config = AppConfig(data_dir=args.data_dir, database=args.database)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     config.uploads_dir.mkdir(parents=True, exist_ok=True)
-    open_database(config.db_path).close()
-    log.info("database ready at %s", config.db_path)
+    open_database(config.database_target).close()
+    log.info("database ready at %s", _shown(config.database_target))
     return 0
 
 
 def _seed(args) -> int:
     from .app import create_app, seed_demo_if_empty
 
-    app = create_app(AppConfig(data_dir=args.data_dir))
+    app = create_app(AppConfig(data_dir=args.data_dir, database=args.database))
     try:
         if not seed_demo_if_empty(app.ctx):
             log.info("the demo people are already there; nothing to do")
     finally:
         app.close()
     return 0
+
+
+def _shown(target) -> str:
+    """A database target for logs: a URL without its password."""
+    text = str(target)
+    scheme, sep, rest = text.partition("://")
+    if sep and "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        return f"{scheme}://{credentials.split(':')[0]}@{host}"
+    return text
 
 
 def _client(argv: list[str]) -> int:

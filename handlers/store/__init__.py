@@ -23,13 +23,23 @@ from . import (
 from .db import MIGRATIONS_DIR, Database
 
 # seed.py is left out on purpose: it needs Pillow and only `--demo` uses it.
-__all__ = ["Database", "MIGRATIONS_DIR", "accounts", "comments", "errors", "friends", "likes",
-           "messages", "notifications", "open_database", "posts", "sessions", "times", "users",
-           "visibility"]
+__all__ = ["Database", "MIGRATIONS_DIR", "accounts", "comments", "connect", "errors", "friends",
+           "likes", "messages", "notifications", "open_database", "posts", "sessions", "times",
+           "users", "visibility"]
 
 
-def open_database(path) -> Database:
-    """Open (creating if needed) the database at `path` and apply the schema."""
-    db = Database(path)
+def connect(target):
+    """A database for `target`: a postgresql:// URL (psycopg, store/pg.py) or the
+    path of a sqlite file (created if missing). The schema is not touched."""
+    if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+        from .pg import PgDatabase  # psycopg is an optional extra: imported only here
+
+        return PgDatabase(target)
+    return Database(target)
+
+
+def open_database(target):
+    """Connect to `target` (see `connect`) and apply the schema."""
+    db = connect(target)
     db.apply_schema()
     return db

@@ -15,31 +15,12 @@ into SQL text.
 import contextlib
 import sqlite3
 import time
-from pathlib import Path
 
-from .errors import QueryTimeout
+from .errors import IntegrityError, QueryTimeout, UniqueViolation
+from .migrations import MIGRATIONS_DIR, migrations
 
 __all__ = ["Database", "MIGRATIONS_DIR", "migrations", "json_ids"]
 
-
-# The schema is an ordered list of migrations, data/migrations/NNN_name.sql. Each runs
-# once, in its own transaction, and the database records the last one applied
-# (PRAGMA user_version), so a database made by an older MiniFace is brought up to date
-# on start. A new table or column is a new file with the next number; applied files
-# are never edited.
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "data" / "migrations"
-
-
-def migrations(directory=None) -> list[tuple[int, Path]]:
-    """(number, path) of every migration file, in the order they apply."""
-    found = []
-    for path in Path(directory or MIGRATIONS_DIR).glob("[0-9][0-9][0-9]_*.sql"):
-        found.append((int(path.name[:3]), path))
-    found.sort()
-    numbers = [number for number, _ in found]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise RuntimeError(f"migrations must be numbered 001, 002, ... without gaps: {numbers}")
-    return found
 
 # Another process holding the write lock (a `--workers` sibling) makes us wait up
 # to this long before sqlite gives up with "database is locked".
@@ -59,12 +40,29 @@ def json_ids(ids) -> str:
     return "[" + ",".join(str(int(i)) for i in ids) + "]"
 
 
+@contextlib.contextmanager
+def _integrity_errors():
+    # The same exceptions from both backends: the store catches these, not sqlite3's.
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        kind = UniqueViolation if "UNIQUE" in str(exc) else IntegrityError
+        raise kind(str(exc)) from exc
+
+
 def _dict_row(cursor, row):
     return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
 
 class Database:
-    """One sqlite3 connection with MiniFace's pragmas; rows come back as dicts."""
+    """One sqlite3 connection with MiniFace's pragmas; rows come back as dicts.
+
+    The PostgreSQL backend (`store/pg.py`) has the same interface.
+    """
+
+    dialect = "sqlite"
+    # A local file: statements may run on the event loop thread.
+    blocks_on_network = False
 
     def __init__(self, path) -> None:
         self.path = str(path)
@@ -83,13 +81,16 @@ class Database:
         """The number of the last migration applied (0 for a new database)."""
         return self._conn.execute("PRAGMA user_version").fetchone()["user_version"]
 
-    def apply_schema(self, directory=None) -> None:
-        """Apply, in order, every migration newer than this database's version.
+    def apply_schema(self, directory=None, *, upto: int | None = None) -> None:
+        """Apply, in order, every migration newer than this database's version
+        (up to `upto`; see store/migrations.py).
 
         Each file runs in one transaction together with the version bump, so a
         failed migration leaves the database at the previous version.
         """
         for number, path in migrations(directory):
+            if upto is not None and number > upto:
+                break
             if number <= self.schema_version:
                 continue
             script = path.read_text(encoding="utf-8")
@@ -116,15 +117,21 @@ class Database:
 
     def execute(self, sql: str, params=None):
         """Run one write; returns the cursor's lastrowid."""
-        return self._conn.execute(sql, params or {}).lastrowid
+        with _integrity_errors():
+            return self._conn.execute(sql, params or {}).lastrowid
 
     def execute_rowcount(self, sql: str, params=None) -> int:
         """Run one write; returns how many rows it changed."""
-        return self._conn.execute(sql, params or {}).rowcount
+        with _integrity_errors():
+            return self._conn.execute(sql, params or {}).rowcount
 
     def execute_many(self, sql: str, rows) -> None:
         """Run one statement for each parameter mapping in `rows` (bulk loads)."""
-        self._conn.executemany(sql, rows)
+        with _integrity_errors():
+            self._conn.executemany(sql, rows)
+
+    def notify(self, channel: str, payload: str) -> None:
+        """Nothing to do: with sqlite, live delivery polls the tables (handlers/live.py)."""
 
     @contextlib.contextmanager
     def transaction(self):

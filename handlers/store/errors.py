@@ -7,6 +7,8 @@ __all__ = [
     "AlreadyRequested",
     "SelfRelation",
     "QueryTimeout",
+    "IntegrityError",
+    "UniqueViolation",
 ]
 
 
@@ -32,3 +34,11 @@ class SelfRelation(StoreError):
 
 class QueryTimeout(StoreError):
     """A query ran past its time budget and was interrupted."""
+
+
+class IntegrityError(StoreError):
+    """A write broke a constraint (foreign key, check, not null), on either backend."""
+
+
+class UniqueViolation(IntegrityError):
+    """A write would duplicate a unique key."""

@@ -70,7 +70,7 @@ def friendship_states(db, *, viewer_id, user_ids) -> dict:
     (they asked) or "none". A logged-out viewer (None) sees "none" for everyone.
     """
     ids = [int(user_id) for user_id in user_ids]
-    if viewer_id is None:
+    if viewer_id is None or not ids:
         return {user_id: "none" for user_id in ids}
     rows = db.query_all(_STATES_SQL, {"viewer_id": viewer_id, "user_ids": json_ids(ids)})
     return {row["user_id"]: row["state"] for row in rows}

@@ -40,11 +40,11 @@ _CONVERSATION_SQL = f"""
 WITH candidate(id) AS (
     SELECT * FROM (SELECT id FROM messages
                    WHERE sender_id = :user_id AND recipient_id = :other_id AND id < :before
-                   ORDER BY id DESC LIMIT :limit)
+                   ORDER BY id DESC LIMIT :limit) AS page
     UNION ALL
     SELECT * FROM (SELECT id FROM messages
                    WHERE sender_id = :other_id AND recipient_id = :user_id AND id < :before
-                   ORDER BY id DESC LIMIT :limit)
+                   ORDER BY id DESC LIMIT :limit) AS page
 )
 {_SELECT_MESSAGE} JOIN candidate c ON c.id = m.id
 ORDER BY m.id DESC

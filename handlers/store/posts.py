@@ -35,7 +35,7 @@ __all__ = [
 
 # The API's documented maximum page size (API.md: limit default 20, max 100).
 MAX_PAGE_SIZE = 100
-# `before` omitted means "from the newest": larger than any rowid sqlite hands out.
+# `before` omitted means "from the newest": larger than any id either database hands out.
 _NEWEST = 2**63 - 1
 
 # Likes and comments are counted from their rows inside the post query itself (one
@@ -52,8 +52,9 @@ POST_COLUMNS = """p.id, p.author_id, u.username AS author_username, u.name AS au
 
 _SELECT_POST = f"SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id"
 
+# Every derived table has an alias: PostgreSQL requires one (sqlite does not mind).
 _PAGE = "SELECT * FROM (SELECT id FROM posts WHERE {where} AND id < :before" \
-        " ORDER BY id DESC LIMIT :limit)"
+        " ORDER BY id DESC LIMIT :limit) AS page"
 
 FEED_SQL = f"""
 WITH {FRIEND_IDS_CTE},
@@ -64,7 +65,7 @@ candidate(id) AS (
     UNION
     SELECT * FROM (SELECT q.id FROM friend f JOIN posts q ON q.author_id = f.id
                    WHERE q.visibility = 'friends' AND q.id < :before
-                   ORDER BY q.id DESC LIMIT :limit)
+                   ORDER BY q.id DESC LIMIT :limit) AS page
 )
 SELECT {POST_COLUMNS}
 FROM candidate c JOIN posts p ON p.id = c.id JOIN users u ON u.id = p.author_id

@@ -6,10 +6,9 @@ the column is COLLATE NOCASE, so every comparison below is case-insensitive.
 """
 
 import logging
-import sqlite3
 
 from ..text_rules import is_clean_name
-from .errors import QueryTimeout, UsernameTaken
+from .errors import QueryTimeout, UniqueViolation, UsernameTaken
 
 __all__ = [
     "create_user",
@@ -55,9 +54,7 @@ def create_user(db, *, username: str, name: str, password_hash: str, now: int) -
         user_id = db.execute(
             "INSERT INTO users (username, name, password_hash, created_at)"
             " VALUES (:username, :name, :password_hash, :now)", params)
-    except sqlite3.IntegrityError as exc:
-        if "UNIQUE" not in str(exc):  # e.g. a NOT NULL column: a caller bug, not a clash
-            raise
+    except UniqueViolation as exc:  # other integrity errors are caller bugs, not clashes
         raise UsernameTaken(username) from exc
     return {"id": user_id, "username": username, "name": name, "created_at": now}
 
@@ -161,7 +158,7 @@ candidate(id, mutual) AS (
     SELECT id, count(*) FROM fof GROUP BY id
     UNION ALL
     SELECT * FROM (SELECT u.id, 0 FROM users u
-                   WHERE {{eligible}} ORDER BY u.id DESC LIMIT :limit)
+                   WHERE {{eligible}} ORDER BY u.id DESC LIMIT :limit) AS newest
 )
 SELECT {USER_COLUMNS}
 FROM (SELECT id, max(mutual) AS mutual FROM candidate GROUP BY id) c

@@ -1,17 +1,46 @@
-"""Database: pragmas, idempotent schema, transactions, time budget."""
-
-import sqlite3
+"""Database, on both backends: idempotent schema, migrations and upgrades,
+transactions, time budget; and sqlite's pragmas."""
 
 import pytest
+from store_fixtures import SQLITE_ONLY
 
-from handlers.store import Database, errors, open_database, times
+from handlers.store import connect, errors, open_database, times
+from handlers.store.db import migrations
 
 
 @pytest.fixture
-def raw_db(tmp_path):
-    database = open_database(tmp_path / "miniface.db")
+def raw_db(database_target):
+    database = connect(database_target)
     yield database
     database.close()
+
+
+@pytest.fixture
+def empty_target(backend, tmp_path, request):
+    """Factory: a new database without any table (a sqlite path or a PostgreSQL URL)."""
+    made = []
+
+    def make():
+        if backend == "sqlite":
+            return tmp_path / f"empty{len(made) + 1}.db"
+        cluster = request.getfixturevalue("pg_cluster")
+        made.append(f"empty_{id(made)}_{len(made) + 1}")
+        return cluster.create_database(made[-1])
+
+    yield make
+    if made:
+        cluster = request.getfixturevalue("pg_cluster")
+        for name in made:
+            cluster.drop_database(name)
+
+
+def _tables(db) -> set:
+    if db.dialect == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    else:
+        sql = "SELECT table_name AS name FROM information_schema.tables" \
+              " WHERE table_schema = current_schema()"
+    return {row["name"] for row in db.query_all(sql)}
 
 
 def _insert_user(db, username):
@@ -20,18 +49,18 @@ def _insert_user(db, username):
         " VALUES (:username, :username, 'x', 0)", {"username": username})
 
 
+@SQLITE_ONLY
 def test_database_sets_wal_and_foreign_keys(raw_db):
     assert raw_db.query_value("PRAGMA journal_mode") == "wal"
     assert raw_db.query_value("PRAGMA foreign_keys") == 1
     assert raw_db.query_value("PRAGMA busy_timeout") == 5000
 
 
-def test_schema_applies_twice_without_error(tmp_path):
-    path = tmp_path / "twice.db"
-    open_database(path).close()
-    db = open_database(path)
-    tables = {row["name"] for row in db.query_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+def test_schema_applies_twice_without_error(empty_target):
+    target = empty_target()
+    open_database(target).close()
+    db = open_database(target)
+    tables = _tables(db)
     db.close()
     assert {"users", "sessions", "failed_logins", "posts", "friend_requests",
             "friendships", "messages"} <= tables
@@ -58,7 +87,7 @@ def test_transaction_rolls_back_every_write_on_error(raw_db):
 def test_nested_transaction_failure_undoes_only_the_inner_block(raw_db):
     with raw_db.transaction():
         _insert_user(raw_db, "outer")
-        with pytest.raises(sqlite3.IntegrityError), raw_db.transaction():
+        with pytest.raises(errors.IntegrityError), raw_db.transaction():
             _insert_user(raw_db, "inner")
             _insert_user(raw_db, "OUTER")  # same name, different case: unique violation
     names = [row["username"] for row in raw_db.query_all("SELECT username FROM users")]
@@ -68,7 +97,7 @@ def test_nested_transaction_failure_undoes_only_the_inner_block(raw_db):
 def test_committed_transaction_is_visible_to_another_connection(raw_db):
     with raw_db.transaction():
         _insert_user(raw_db, "ann")
-    other = Database(raw_db.path)
+    other = connect(raw_db.path)
     try:
         assert other.query_value("SELECT count(*) FROM users") == 1
     finally:
@@ -85,7 +114,7 @@ def test_foreign_keys_cascade_on_user_delete(raw_db):
 
 def test_posts_reject_unknown_visibility(raw_db):
     user_id = _insert_user(raw_db, "ann")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(errors.IntegrityError):
         raw_db.execute("INSERT INTO posts (author_id, body, visibility, created_at)"
                        " VALUES (:id, 'hi', 'everyone', 0)", {"id": user_id})
 
@@ -104,9 +133,9 @@ def test_iso_round_trips_unix_seconds():
     assert times.iso(None) is None
 
 
-def test_migrations_apply_in_order_once_and_record_the_version(tmp_path):
-    from handlers.store.db import migrations
-    db = Database(tmp_path / "m.db")
+def test_migrations_apply_in_order_once_and_record_the_version(empty_target):
+    db = connect(empty_target())
+    assert db.schema_version == 0
     db.apply_schema()
     latest = migrations()[-1][0]
     assert db.schema_version == latest
@@ -114,13 +143,40 @@ def test_migrations_apply_in_order_once_and_record_the_version(tmp_path):
     assert db.schema_version == latest
 
 
-def test_a_failing_migration_leaves_the_previous_version(tmp_path):
+def test_a_failing_migration_leaves_the_previous_version(empty_target, tmp_path):
     directory = tmp_path / "migrations"
     directory.mkdir()
     (directory / "001_a.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY);")
     (directory / "002_b.sql").write_text("CREATE TABLE b (id INTEGER); INSERT INTO nope VALUES (1);")
-    db = Database(tmp_path / "f.db")
-    with pytest.raises(sqlite3.Error):
+    db = connect(empty_target())
+    with pytest.raises(Exception, match="nope"):
         db.apply_schema(directory)
     assert db.schema_version == 1
-    assert db.query_value("SELECT count(*) FROM sqlite_master WHERE name = 'b'") == 0
+    assert "b" not in _tables(db) and "a" in _tables(db)
+    db.close()
+
+
+def test_upgrade_from_the_previous_schema_version_keeps_the_data(empty_target):
+    latest = migrations()[-1][0]
+    db = connect(empty_target())
+    db.apply_schema(upto=latest - 1)
+    assert db.schema_version == latest - 1
+    if latest > 1:  # users exist from 001 on
+        _insert_user(db, "ann")
+    db.apply_schema()
+    assert db.schema_version == latest
+    assert {"users", "posts", "messages"} <= _tables(db)
+    if latest > 1:
+        assert db.query_value("SELECT username FROM users") == "ann"
+    db.close()
+
+
+def test_a_postgresql_twin_file_replaces_the_translation(tmp_path):
+    from handlers.store.migrations import postgres_script
+    (tmp_path / "001_a.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY, n TEXT COLLATE NOCASE);")
+    translated = postgres_script(tmp_path / "001_a.sql")
+    assert "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" in translated
+    assert "n CITEXT" in translated and "NOCASE" not in translated
+    (tmp_path / "001_a.postgresql.sql").write_text("CREATE TABLE a (id serial);")
+    assert postgres_script(tmp_path / "001_a.sql") == "CREATE TABLE a (id serial);"
+    assert [n for n, _ in migrations(tmp_path)] == [1]  # the twin is not a migration of its own

@@ -1,7 +1,5 @@
 """friends.py: the request state machine, lists, and suggestions (users.py)."""
 
-import sqlite3
-
 import pytest
 from store_fixtures import (
     T0,
@@ -83,7 +81,7 @@ def test_failed_accept_leaves_the_request_in_place(db, people):
     ann, bob = people["ann"], people["bob"]
     friends.request_or_accept(db, from_id=ann, to_id=bob, now=T0)
     # A friendship that cannot be written (NULL created_at) must not eat the request.
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(errors.IntegrityError):
         friends.request_or_accept(db, from_id=bob, to_id=ann, now=None)
     assert _state(db, bob, ann) == "request_received"
     assert not db.in_transaction

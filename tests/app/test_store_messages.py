@@ -2,6 +2,7 @@
 
 import pytest
 from store_fixtures import (
+    SQLITE_ONLY,
     T0,
     db_fixture,  # noqa: F401  (the `db` fixture)
     make_user,
@@ -103,6 +104,7 @@ def test_messages_after_caps_one_batch(db, trio):
     assert len(rest) == 3
 
 
+@SQLITE_ONLY
 def test_message_plans_seek_indexes(db):
     params = {"user_id": 1, "other_id": 2, "before": 2**62, "limit": 20, "after_id": 0,
               "recipient_ids": "[1]"}

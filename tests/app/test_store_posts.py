@@ -5,6 +5,7 @@ import re
 
 import pytest
 from store_fixtures import (
+    SQLITE_ONLY,
     T0,
     db_fixture,  # noqa: F401  (the `db` fixture)
     make_user,
@@ -172,6 +173,7 @@ FULL_POSTS_SCAN = re.compile(r"^SCAN (posts|p|q|r)\b")
     ("FEED_SQL", {"posts_author", "posts_public", "posts_author_vis"}),
     ("PROFILE_SQL", {"posts_author_vis"}),
 ])
+@SQLITE_ONLY
 def test_list_queries_use_indexes_not_table_scans(db, name, indexes):
     plan = _plan(db, getattr(posts, name), PLAN_PARAMS)
     assert not [line for line in plan if FULL_POSTS_SCAN.search(line)], plan
@@ -181,6 +183,7 @@ def test_list_queries_use_indexes_not_table_scans(db, name, indexes):
     assert "SEARCH p USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
 
 
+@SQLITE_ONLY
 def test_single_post_lookups_use_keys(db):
     by_id = _plan(db, posts._SELECT_POST + " WHERE p.id = :post_id", PLAN_PARAMS)
     by_image = _plan(db, posts._SELECT_POST + " WHERE p.image_name = :image_name", PLAN_PARAMS)

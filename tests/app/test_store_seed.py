@@ -1,7 +1,5 @@
 """seed.py: the demo world is complete, its photos are real, and seeding is idempotent."""
 
-import sqlite3
-
 import pytest
 from PIL import Image
 from store_fixtures import (
@@ -9,7 +7,7 @@ from store_fixtures import (
     db_fixture,  # noqa: F401  (the `db` fixture)
 )
 
-from handlers.store import friends, messages, posts, seed, users
+from handlers.store import errors, friends, messages, posts, seed, users
 
 
 def _counts(db):
@@ -50,10 +48,13 @@ def test_seed_demo_twice_changes_nothing(db, tmp_path):
 
 def test_failed_seed_leaves_no_rows_and_no_photos(db, tmp_path):
     uploads = tmp_path / "uploads"
-    # Chats are written last, after the photos: make them fail inside sqlite itself.
-    db.execute("CREATE TRIGGER refuse_chats BEFORE INSERT ON messages"
-               " BEGIN SELECT RAISE(ABORT, 'no chats today'); END")
-    with pytest.raises(sqlite3.IntegrityError, match="no chats today"):
+    # Chats are written last, after the photos: make them fail inside the database.
+    if db.dialect == "sqlite":
+        db.execute("CREATE TRIGGER refuse_chats BEFORE INSERT ON messages"
+                   " BEGIN SELECT RAISE(ABORT, 'no chats today'); END")
+    else:
+        db.execute("ALTER TABLE messages ADD CONSTRAINT no_chats_today CHECK (false) NOT VALID")
+    with pytest.raises(errors.IntegrityError, match="no.chats.today"):
         seed.seed_demo(db, uploads_dir=uploads, password_hash=FAKE_HASH)
     assert set(_counts(db).values()) == {0}
     assert list(uploads.iterdir()) == []

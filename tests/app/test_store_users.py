@@ -1,7 +1,5 @@
 """users.py: case-insensitive usernames, look-ups, search with LIKE wildcards."""
 
-import sqlite3
-
 import pytest
 from store_fixtures import (
     FAKE_HASH,
@@ -108,7 +106,7 @@ def test_search_past_its_time_budget_answers_prefix_matches(db, monkeypatch):
 
 
 def test_missing_fields_are_not_reported_as_a_taken_username(db):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(errors.IntegrityError):
         users.create_user(db, username="alice", name=None, password_hash="x", now=T0)
 
 
