@@ -9,6 +9,7 @@ Queries (`postgres_query`), translated once per distinct statement and cached:
     json_each(:ids) [AS x]     -> unnest(%(ids)s) AS x(value)
                                   the parameter (a JSON array text made by
                                   `db.json_ids`) is bound as a real array
+    x IS :p / x IS NOT :p      -> x IS [NOT] DISTINCT FROM %(p)s   (null-safe equality)
     min(a, b) / max(a, b)      -> LEAST(a, b) / GREATEST(a, b)   (two arguments:
                                   sqlite's scalar min/max; one argument stays the
                                   aggregate)
@@ -48,6 +49,7 @@ _TOKEN_RE = re.compile(r"""
     (?P<string>'(?:[^']|'')*')
   | (?P<json_each>\bjson_each\(\s*:(?P<array>[A-Za-z_]\w*)\s*\)
         (?:\s+AS\s+(?P<alias>[A-Za-z_]\w*))?)
+  | (?P<is_param>\bIS\s+(?P<is_not>NOT\s+)?:(?P<is_name>[A-Za-z_]\w*))
   | (?P<minmax>\b(?:min|max)\()
   | (?P<param>(?<!:):(?P<name>[A-Za-z_]\w*))
   | (?P<percent>%)
@@ -95,6 +97,9 @@ def _translate(sql: str, arrays: set) -> str:
             out.append(match.group())
         elif kind == "percent":
             out.append("%%")
+        elif kind == "is_param":
+            negated = "" if match.group("is_not") else "NOT "
+            out.append(f"IS {negated}DISTINCT FROM %({match.group('is_name')})s")
         elif kind == "param":
             out.append(f"%({match.group('name')})s")
         elif kind == "json_each":

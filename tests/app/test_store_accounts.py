@@ -53,8 +53,14 @@ def test_delete_account_takes_every_row_of_the_account_in_one_go(db):
 def test_a_failure_inside_the_deletion_rolls_all_of_it_back(db):
     ann, _, _ = populate(db)
     # A trigger that refuses the last step stands in for a crash half-way.
-    db.execute("CREATE TEMP TRIGGER refuse BEFORE DELETE ON users"
-               " BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    if db.dialect == "sqlite":
+        db.execute("CREATE TEMP TRIGGER refuse BEFORE DELETE ON users"
+                   " BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    else:
+        db.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql"
+                   " AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$")
+        db.execute("CREATE TRIGGER refuse BEFORE DELETE ON users"
+                   " FOR EACH ROW EXECUTE FUNCTION refuse()")
     try:
         accounts.delete_account(db, user_id=ann["id"], now=T0)
     except Exception as exc:

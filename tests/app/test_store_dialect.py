@@ -10,6 +10,9 @@ from handlers.store.dialect import postgres_migration, postgres_query
     ("SELECT * FROM users WHERE id = :user_id", "SELECT * FROM users WHERE id = %(user_id)s"),
     ("SELECT ':not_a_param', '50%' WHERE a LIKE :p", "SELECT ':not_a_param', '50%' WHERE a LIKE %(p)s"),
     ("SELECT 100 % 7", "SELECT 100 %% 7"),
+    ("WHERE post_id IS :post_id AND c IS NOT :c AND (:r IS NULL OR r = :r)",
+     "WHERE post_id IS NOT DISTINCT FROM %(post_id)s AND c IS DISTINCT FROM %(c)s"
+     " AND (%(r)s IS NULL OR r = %(r)s)"),
     ("WHERE user_a = min(p.author_id, :viewer_id) AND user_b = max(p.author_id, :viewer_id)",
      "WHERE user_a = LEAST(p.author_id, %(viewer_id)s) AND user_b = GREATEST(p.author_id, %(viewer_id)s)"),
     ("SELECT min(attempted_at), max(coalesce(a, b)) FROM t",
