@@ -101,11 +101,11 @@ def test_concurrent_likes_never_double_count(server, make_user):
 
 
 def test_the_database_refuses_a_second_like_row(server, make_user):
-    import sqlite3
+    from handlers.store.errors import UniqueViolation
     alice = make_user("alice")
     post_id = new_post(alice)
     alice.post_json(f"/api/posts/{post_id}/like")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(UniqueViolation):
         server.db.execute("INSERT INTO likes (post_id, user_id, created_at) VALUES (:p, :u, 0)",
                           {"p": post_id, "u": alice.user["id"]})
 
