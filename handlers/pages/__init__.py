@@ -11,8 +11,10 @@ from .account import LoginPage, LogoutAction, SignupPage
 from .chat import ChatPage, ChatSend
 from .error_page import render_error
 from .home import HomePage, PostPage
+from .notifications import NotificationsPage
 from .people import FriendAdd, FriendRemove, FriendsPage, PeoplePage, ProfilePage
 from .post_actions import PostCreate, PostDelete, PostVisibility
+from .reactions import CommentCreate, CommentDelete, PostEditPage, PostLike, PostUnlike
 
 __all__ = ["add_routes", "render_error", "PAGE_ROUTES"]
 
@@ -32,6 +34,12 @@ PAGE_ROUTES = (
     ("/posts/{post_id:int}", PostPage),
     ("/posts/{post_id:int}/visibility", PostVisibility),
     ("/posts/{post_id:int}/delete", PostDelete),
+    ("/posts/{post_id:int}/edit", PostEditPage),
+    ("/posts/{post_id:int}/like", PostLike),
+    ("/posts/{post_id:int}/unlike", PostUnlike),
+    ("/posts/{post_id:int}/comments", CommentCreate),
+    ("/comments/{comment_id:int}/delete", CommentDelete),
+    ("/notifications", NotificationsPage),
     ("/chat", ChatPage),
     ("/chat/{username}", ChatPage),
     ("/chat/{username}/send", ChatSend),

@@ -28,8 +28,10 @@ from ..errors import Forbidden
 from ..forms import MULTIPART, Form, FormLimits, media_type, parse_form
 from ..posts import photo_url
 from ..sessions import check_origin
+from ..store import comments as comment_store
 from ..store import friends as friend_store
 from ..store import messages as message_store
+from ..store import notifications as notification_store
 from . import present
 
 __all__ = ["PageHandler", "FLASH_COOKIE", "ANON_CSRF_COOKIE", "safe_next"]
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 
 FLASH_COOKIE = "mf_flash"
 ANON_CSRF_COOKIE = "mf_csrf"
+# A post card shows its latest two comments (UI.md v1.1); the post's page shows more.
+CARD_COMMENTS = 2
 # A flash only has to survive one redirect; a minute covers a slow page load.
 FLASH_MAX_AGE_SECONDS = 60
 FLASH_MAX_CHARS = 200
@@ -120,14 +124,21 @@ class PageHandler(AppHandler):
         }
 
     def badges(self) -> dict:
-        """Counts for the sidebar: pending friend requests, unread messages."""
+        """Counts for the badges: friend requests, unread messages and notifications."""
         requests = friend_store.count_incoming_requests(self.db, user_id=self.viewer_id)
         unread = message_store.unread_total(self.db, user_id=self.viewer_id)
-        return {"requests": requests, "messages": unread}
+        notes = notification_store.unread_count(self.db, recipient_id=self.viewer_id)
+        return {"requests": requests, "messages": unread, "notifications": notes}
 
-    def post_views(self, posts: list[dict]) -> list[dict]:
+    def post_views(self, posts: list[dict], comments: dict | None = None) -> list[dict]:
+        """Post cards, each with its latest comments: fetched for the whole list in
+        one query unless `comments` ({post_id: [comment]}) is given."""
         now = self.now()
-        return [present.post_view(p, viewer_id=self.viewer_id, now=now, image_url=photo_url)
+        if comments is None:
+            comments = comment_store.latest_comments_of(
+                self.db, post_ids=[p["id"] for p in posts], per_post=CARD_COMMENTS)
+        return [present.post_view(p, viewer_id=self.viewer_id, now=now, image_url=photo_url,
+                                  comments=comments.get(p["id"], []))
                 for p in posts]
 
     def composer(self, body: str = "", visibility: str = present.DEFAULT_VISIBILITY,

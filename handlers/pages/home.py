@@ -3,7 +3,7 @@ visitors, and the page of a single post."""
 
 from __future__ import annotations
 
-from .. import posts, presence
+from .. import posts, presence, reactions
 from ..base import page_params
 from ..store import friends as friend_store
 from ..store import posts as post_store
@@ -14,6 +14,9 @@ __all__ = ["HomePage", "PostPage", "home_context", "FEED_PAGE_SIZE"]
 
 FEED_PAGE_SIZE = 20
 WELCOME_POSTS = 5
+# A post's own page shows this many comments, with a link to the earlier ones.
+POST_PAGE_COMMENTS = 50
+POST_PAGE_LIKERS = 50
 
 
 def next_page(items: list, limit: int, url: str) -> tuple[list, str]:
@@ -71,6 +74,17 @@ class PostPage(PageHandler):
     """GET /posts/{id}: one post, if this viewer may see it (404 otherwise)."""
 
     def get(self, post_id: int):
-        post = posts.visible_post(self.ctx, viewer_id=self.viewer_id, post_id=post_id)
-        view = self.post_views([post])[0]
-        return self.page("post", {"title": f"Post by {post['author_name']}", "post": view})
+        viewer_id = self.viewer_id
+        post = posts.visible_post(self.ctx, viewer_id=viewer_id, post_id=post_id)
+        _, before = page_params(self.request)
+        comments, next_before = reactions.list_comments(
+            self.ctx, viewer_id=viewer_id, post_id=post_id, before=before,
+            limit=POST_PAGE_COMMENTS)
+        view = self.post_views([post], comments={post["id"]: comments})[0]
+        view["has_earlier_comments"] = next_before is not None
+        view["earlier_comments_url"] = f"/posts/{post_id}?before={next_before}#comments"
+        likers = reactions.post_likers(self.ctx, viewer_id=viewer_id, post_id=post_id,
+                                       limit=POST_PAGE_LIKERS)
+        return self.page("post", {
+            "title": f"Post by {post['author_name']}", "post": view,
+            "likers": [present.user_view(u) for u in likers], "has_likers": bool(likers)})

@@ -15,8 +15,9 @@ import zlib
 from ..store.times import iso
 
 __all__ = [
-    "AVATAR_COLOURS", "VISIBILITIES", "avatar_index", "exact_time", "initials", "joined",
-    "post_view", "relative_time", "user_view", "visibility_options",
+    "AVATAR_COLOURS", "VISIBILITIES", "avatar_index", "comment_view", "exact_time", "initials",
+    "joined", "like_summary", "plural", "post_view", "relative_time", "user_view",
+    "visibility_options",
 ]
 
 # Eight avatar colours (`.avatar--c0` .. `.avatar--c7` in style.css), all dark enough
@@ -112,8 +113,61 @@ def user_view(user: dict, *, friendship: str | None = None) -> dict:
     return view
 
 
-def post_view(post: dict, *, viewer_id: int | None, now: int, image_url) -> dict:
-    """A post for `_post_card`. `image_url(image_name)` builds the photo's URL."""
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def like_summary(likes: int, liked: bool) -> str:
+    """The counts line: "You", "You and 3 others", "4 likes"."""
+    if liked:
+        others = likes - 1
+        return "You" if others <= 0 else f"You and {plural(others, 'other')}"
+    return plural(likes, "like")
+
+
+def comment_view(comment: dict, *, viewer_id: int | None, post_author_id: int,
+                 now: int) -> dict:
+    """A comment for `_comment`; `can_delete` for its writer and the post's author."""
+    created = int(comment["created_at"])
+    return {
+        "id": comment["id"],
+        "post_id": comment["post_id"],
+        "author": user_view(comment["author"]),
+        "body": comment["body"],
+        "time_iso": iso(created),
+        "time_title": exact_time(created),
+        "time_relative": relative_time(created, now),
+        "can_delete": viewer_id is not None and viewer_id in (comment["author"]["id"],
+                                                             post_author_id),
+    }
+
+
+def _social_view(post: dict, viewer_id, now: int, comments) -> dict:
+    """The v1.1 part of a post card: counts, the Like state, the latest comments."""
+    likes, count = int(post.get("likes") or 0), int(post.get("comments") or 0)
+    liked = bool(post.get("liked"))
+    shown = [comment_view(c, viewer_id=viewer_id, post_author_id=post["author_id"], now=now)
+             for c in (comments or [])]
+    edited = post.get("edited_at")
+    return {
+        "likes": likes, "liked": liked, "has_likes": likes > 0,
+        "like_summary": like_summary(likes, liked),
+        "like_action": "unlike" if liked else "like",
+        "comment_count": count, "has_comments": count > 0,
+        "comment_summary": plural(count, "comment"),
+        "latest_comments": shown,
+        "has_earlier_comments": count > len(shown),
+        "earlier_comments_url": f"/posts/{post['id']}#comments",
+        "can_act": viewer_id is not None,
+        "edited": edited is not None,
+        "edited_title": f"Edited {exact_time(int(edited))}" if edited is not None else "",
+    }
+
+
+def post_view(post: dict, *, viewer_id: int | None, now: int, image_url,
+              comments: list | None = None) -> dict:
+    """A post for `_post_card`. `image_url(image_name)` builds the photo's URL;
+    `comments` are the ones to show under it (oldest first)."""
     author = {"id": post["author_id"], "username": post["author_username"],
               "name": post["author_name"]}
     label, icon = _VISIBILITY.get(post["visibility"], ("Only me", "lock"))
@@ -135,4 +189,5 @@ def post_view(post: dict, *, viewer_id: int | None, now: int, image_url) -> dict
         "time_title": exact_time(created),
         "time_relative": relative_time(created, now),
         "is_mine": is_mine,
+        **_social_view(post, viewer_id, now, comments),
     }

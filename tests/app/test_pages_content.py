@@ -66,8 +66,10 @@ def test_a_friends_post_page_is_404_to_those_who_may_not_see_it(cast, who, statu
 
 
 def test_only_the_author_gets_the_post_menu(cast):
-    assert 'action="/posts/' in cast["alice"].get("/u/alice").text
-    assert 'action="/posts/' not in cast["bob"].get("/u/alice").text
+    # Everyone who is logged in may like and comment; only the author may change it.
+    for action in ("/visibility", "/delete", "/edit"):
+        assert action + '"' in cast["alice"].get("/u/alice").text
+        assert action + '"' not in cast["bob"].get("/u/alice").text
 
 
 def test_html_in_names_and_posts_comes_back_escaped(make_user, befriend):
