@@ -3,7 +3,7 @@ the account. Services shared by the JSON API and the settings page.
 
 Both ask for the current password, checked with argon2 on the thread pool (as
 log-in does); the database is read before and written after, on the loop thread
-(`base.then_on_loop`). Each returns a future; failures arrive through it as
+(`server.then`). Each returns a future; failures arrive through it as
 `HTTPError`s: `Invalid` (422, naming the field), `Forbidden` (403, wrong
 password: nothing is changed), `Unauthorized` (401, the account went away
 meanwhile).
@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 
 from .auth import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULE
-from .base import failed, then_on_loop
+from .base import failed
 from .errors import Forbidden, Invalid, Unauthorized
 from .store import accounts as account_store
 from .store import live as live_store
@@ -63,7 +63,7 @@ def _verify_current(ctx, server, user_id: int, password, field: str):
             raise Forbidden(WRONG_PASSWORD)
         return stored
 
-    return then_on_loop(server, server.defer(ctx.passwords.verify, password, stored), checked)
+    return server.then(server.defer(ctx.passwords.verify, password, stored), checked)
 
 
 def change_password(ctx, server, *, session, current_password, new_password):
@@ -92,7 +92,7 @@ def change_password(ctx, server, *, session, current_password, new_password):
                                     actor_id=user_id, now=ctx.now())
         log.info("user %d changed their password; %d other sessions ended", user_id, ended)
 
-    return then_on_loop(server, then_on_loop(server, verified, hash_new), store)
+    return server.then(server.then(verified, hash_new), store)
 
 
 def delete_account(ctx, server, *, session, password):
@@ -112,4 +112,4 @@ def delete_account(ctx, server, *, session, password):
         log.info("user %d (%s) deleted their account", user_id, result["username"])
         return result
 
-    return then_on_loop(server, verified, remove)
+    return server.then(verified, remove)

@@ -11,10 +11,10 @@ back into a finished `Response`:
   two shapes;
 - every response, errors included, gets the security headers below.
 
-Handlers may return a future (blocking work on the pool). The connection then
-waits for it, so `handle` returns a future of its own whose result is a callable
-the connection runs on the loop thread: that callable finishes the handler's
-result (rendering errors, adding headers) just as for an immediate response.
+Handlers may return a future (blocking work on the pool, continued on the loop
+with `server.then`). `handle` then returns `server.then` of it, which finishes
+the handler's result, or renders its error, on the loop thread, just as for an
+immediate response.
 """
 
 from __future__ import annotations
@@ -91,7 +91,15 @@ class Application:
         self._added_headers = SECURITY_HEADERS + ((("X-MiniFace-Node", node),) if node else ())
 
     def handle(self, request):
-        return self._run(request, lambda: self.router.handle(request))
+        try:
+            result = self.router.handle(request)
+        except Exception as exc:
+            return self._finish(request, self._failure_response(request, exc))
+        if isinstance(result, Future):
+            return request.server.then(
+                result, lambda response: self._finish(request, response),
+                on_error=lambda exc: self._finish(request, self._failure_response(request, exc)))
+        return self._finish(request, result)
 
     def render_protocol_error(self, request, status: int, message: str) -> Response:
         """What the reactor answers when a request breaks HTTP after its head parsed
@@ -105,29 +113,14 @@ class Application:
 
     # -- finishing responses ---------------------------------------------------
 
-    def _run(self, request, call):
-        """Call `call()` and finish its result; errors become rendered responses."""
-        try:
-            result = call()
-        except HTTPError as exc:
-            result = self._error_response(request, exc)
-        except Exception:
-            log.exception("error answering %s %s", request.method, request.target)
-            result = self._error_response(request, HTTPError(500, "Something went wrong.",
-                                                             code="internal_error"))
-        if isinstance(result, Future):
-            return self._chain(request, result)
-        if callable(result) and not isinstance(result, Response):
-            return self._run(request, result)
-        return self._finish(request, result)
-
-    def _chain(self, request, future: Future) -> Future:
-        # The connection calls the chained future's result on the loop thread;
-        # `done.result` re-raises the handler's exception there, inside `_run`.
-        chained: Future = Future()
-        future.add_done_callback(
-            lambda done: chained.set_result(lambda: self._run(request, done.result)))
-        return chained
+    def _failure_response(self, request, exc: Exception) -> Response:
+        """The rendered answer to a handler's exception: its status for an
+        `HTTPError`, else a logged 500."""
+        if isinstance(exc, HTTPError):
+            return self._error_response(request, exc)
+        log.error("error answering %s %s", request.method, request.target, exc_info=exc)
+        return self._error_response(request, HTTPError(500, "Something went wrong.",
+                                                       code="internal_error"))
 
     def _finish(self, request, response):
         if not isinstance(response, Response):

@@ -2,16 +2,16 @@
 
 Password hashing and checking are slow on purpose (argon2), so they run on the
 server's thread pool; the database is touched only on the loop thread, before the
-hashing starts and in the continuation after it (`base.then_on_loop`).
+hashing starts and in the continuation after it (`server.then`).
 
 Each service returns a `concurrent.futures.Future`. Every outcome, including
 validation errors, arrives through it: a value on success, an `HTTPError`
 (`Invalid` 422, `Conflict` 409, `Unauthorized` 401, `RateLimited` 429) on failure.
-A handler turns it into a response with `then_on_loop`:
+A handler turns it into a response with `server.then`:
 
     future = auth.signup(self.ctx, self.server, username=u, name=n, password=p)
-    return then_on_loop(self.server, future, lambda user: Response.json(..., 201),
-                        on_error=lambda exc: render_the_form_again(exc))  # optional
+    return self.server.then(future, lambda user: Response.json(..., 201),
+                            on_error=lambda exc: render_the_form_again(exc))  # optional
 
 Passwords are never logged, stored or echoed: only their argon2 hash is kept.
 """
@@ -24,7 +24,7 @@ import re
 
 from passlib.hash import argon2
 
-from .base import failed, then_on_loop
+from .base import failed
 from .errors import Conflict, Invalid, RateLimited, Unauthorized
 from .sessions import Session
 from .store import sessions as session_store
@@ -123,7 +123,7 @@ def signup(ctx, server, *, username, name, password):
         log.info("new account %s (id %d)", user["username"], user["id"])
         return user
 
-    return then_on_loop(server, server.defer(ctx.passwords.hash, password), insert)
+    return server.then(server.defer(ctx.passwords.hash, password), insert)
 
 
 def login(ctx, server, *, username, password):
@@ -174,8 +174,7 @@ def login(ctx, server, *, username, password):
         log.info("%s logged in", credentials["username"])
         return LoginResult(token, session)
 
-    return then_on_loop(server, server.defer(ctx.passwords.verify, password, stored_hash),
-                        finish)
+    return server.then(server.defer(ctx.passwords.verify, password, stored_hash), finish)
 
 
 def logout(ctx, request) -> bool:

@@ -1,13 +1,11 @@
-"""What handlers and services build on: futures that continue on the loop thread,
-and the handler base classes.
+"""What handlers and services build on: finished futures and the handler base classes.
 
-Futures. `server.defer(fn)` runs blocking work on the pool. `then_on_loop(server,
-future, fn)` returns a plain `Future` of `fn(result)`, with `fn` run on the loop
-thread (which owns the database). Failures travel along the chain: if `future`
-failed, `fn` is skipped and the new future fails the same way (or `on_error`
-decides). A handler may return any such future; `Application` renders its result
-or its error. `completed(value)` and `failed(exc)` make finished futures, so a
-service can answer at once through the same interface.
+Deferred work has one contract, the reactor's: `server.defer(fn)` runs blocking
+work on the pool, and `server.then(future, fn, on_error=...)` returns a future of
+`fn(result)` with `fn` run on the loop thread (which owns the database). A handler
+may return any such future; `Application` renders its result or its error.
+`completed(value)` and `failed(exc)` make finished futures, so a service can
+answer at once through the same interface.
 """
 
 from __future__ import annotations
@@ -16,12 +14,11 @@ import json
 from concurrent.futures import Future
 
 import reactor
-from reactor import HTTPError
 
 from .errors import BadRequest, TooLarge, UnsupportedMediaType
 from .forms import body_size
 
-__all__ = ["AppHandler", "ApiHandler", "completed", "failed", "page_params", "then_on_loop"]
+__all__ = ["AppHandler", "ApiHandler", "completed", "failed", "page_params"]
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -44,53 +41,6 @@ def failed(exc: BaseException) -> Future:
     future: Future = Future()
     future.set_exception(exc)
     return future
-
-
-def then_on_loop(server, future: Future, fn, *, on_error=None) -> Future:
-    """A future of `fn(result of future)`, with `fn` run on the loop thread.
-
-    When `fn` returns a future itself (it called another service), the returned
-    future completes with that one's outcome.
-
-    `on_error(exc)` (also on the loop thread), when given, handles an `HTTPError`
-    from `future` or from `fn`: its return value becomes the result (re-raise to
-    pass the error on). Other exceptions are bugs and always propagate.
-    """
-    out: Future = Future()
-
-    def run(done: Future) -> None:
-        try:
-            try:
-                value = fn(done.result())
-            except HTTPError as exc:
-                if on_error is None:
-                    raise
-                value = on_error(exc)
-        except BaseException as exc:  # handed on to whoever waits on `out`
-            out.set_exception(exc)
-            return
-        if isinstance(value, Future):
-            # `fn` started more work (another service): `out` ends when it does.
-            _forward(then_on_loop(server, value, _same, on_error=on_error), out)
-        else:
-            out.set_result(value)
-
-    future.add_done_callback(lambda done: server.call_soon_threadsafe(run, done))
-    return out
-
-
-def _same(value):
-    return value
-
-
-def _forward(source: Future, target: Future) -> None:
-    def copy(done: Future) -> None:
-        exc = done.exception()
-        if exc is not None:
-            target.set_exception(exc)
-        else:
-            target.set_result(done.result())
-    source.add_done_callback(copy)
 
 
 def page_params(request) -> tuple[int, int | None]:

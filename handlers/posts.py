@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from .base import MAX_ID, completed, failed, then_on_loop
+from .base import MAX_ID, completed, failed
 from .errors import Forbidden, Invalid, NotFound
 from .store import posts as post_store
 from .text_rules import is_clean_text
@@ -95,7 +95,7 @@ def create_post(ctx, server, *, author_id: int, body, visibility, image=None):
             return completed(insert(None))
         except Exception as exc:  # handed to the caller through the future
             return failed(exc)
-    return then_on_loop(server, server.defer(_store_and_close, image, ctx.config), insert)
+    return server.then(server.defer(_store_and_close, image, ctx.config), insert)
 
 
 def _store_and_close(image, config) -> str:

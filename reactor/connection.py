@@ -39,6 +39,7 @@ from concurrent.futures import Future
 from .errors import HTTPError, ProtocolError
 from .messages import FileBody, Response
 from .parser import END_OF_MESSAGE, NEED_DATA, RequestParser
+from .pool import when_done
 from .serializer import (
     CONTINUE_RESPONSE,
     LAST_CHUNK,
@@ -283,11 +284,10 @@ class Connection:
             log.exception("handler failed for %s %s", request.method, request.target)
             result = Response.text("Internal Server Error\n", 500)
         if isinstance(result, Future):
-            result.add_done_callback(
-                lambda fut: self.server.call_soon_threadsafe(self._on_future_done, request, fut))
-            return
-        if callable(result) and not isinstance(result, Response):
-            self._run_handler(request, result)
+            # Runs at once when the future completes on the loop thread (one made
+            # by `server.then`), else after one trip through the loop.
+            when_done(self.server.loop, result,
+                      lambda future: self._on_future_done(request, future))
             return
         self.respond(request, result)
 

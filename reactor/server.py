@@ -21,11 +21,12 @@ import signal
 import socket
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 from .config import ServerConfig
 from .connection import Connection
 from .loop import Loop
+from .pool import WorkerPool, then
 
 __all__ = ["Server"]
 
@@ -170,7 +171,7 @@ class Server:
         self._listener: socket.socket | None = None
         self._port: int | None = None
         self._accepting = False
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool = WorkerPool(config.pool_workers)
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         self._stopped = threading.Event()
@@ -240,35 +241,24 @@ class Server:
     def defer(self, fn, *args, **kwargs) -> Future:
         """Run blocking `fn(*args, **kwargs)` on the thread pool; returns its future.
 
-        A handler may return the future: the connection answers with its result
-        (a `Response`, or a callable run on the loop thread that returns one)
-        when it completes, and the loop serves other connections meanwhile.
+        A handler may return the future (or one from `then`): the connection
+        answers with its result, a `Response`, when it completes, and the loop
+        serves other connections meanwhile.
         """
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=self.config.pool_workers,
-                                            thread_name_prefix="reactor-pool")
         return self._pool.submit(fn, *args, **kwargs)
 
-    def then(self, future: Future, fn) -> Future:
-        """A future for `fn(result)`, where `fn` runs on the loop thread.
+    def then(self, future: Future, fn, *, on_error=None) -> Future:
+        """A future of `fn(result)`, with `fn` run on the loop thread.
 
         Use it to continue on the loop (which owns the database, say) after
-        blocking work: `return server.then(server.defer(hash, pw), finish)`. If
-        `future` fails, or `fn` raises, the returned future carries the exception
-        (an `HTTPError` raised there still becomes its response). The loop must be
-        running for the returned future to complete.
+        blocking work: `return server.then(server.defer(hash, pw), finish)`. A
+        future that `fn` returns is flattened into the result. If `future` fails,
+        or `fn` raises, the returned future carries the exception, unless
+        `on_error(exc)` is given: then its return value stands in (see
+        `reactor.pool.then`). An `HTTPError` that reaches the connection still
+        becomes its response. The loop must be running for the future to complete.
         """
-        chained: Future = Future()
-
-        def continue_on_loop(done: Future) -> None:
-            try:
-                chained.set_result(fn(done.result()))
-            except BaseException as exc:  # handed to whoever waits on `chained`
-                chained.set_exception(exc)
-
-        future.add_done_callback(
-            lambda done: self.loop.call_soon_threadsafe(continue_on_loop, done))
-        return chained
+        return then(self.loop, future, fn, on_error=on_error)
 
     def call_soon_threadsafe(self, fn, *args) -> None:
         """Run `fn(*args)` on the loop thread, from any thread."""
@@ -302,8 +292,7 @@ class Server:
                 channel.conn.close()
                 self._close_channel(channel)
             self._close_listener()
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown()
             self.loop.close()
             self._stopped.set()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reactor import Response
 
 from .. import accounts, auth
-from ..base import ApiHandler, then_on_loop
+from ..base import ApiHandler
 from .shapes import one_user_json, user_json
 
 __all__ = ["Login", "Logout", "Me", "MePassword", "Signup"]
@@ -17,8 +17,7 @@ class Signup(ApiHandler):
         data = self.json_body()
         future = auth.signup(self.ctx, self.server, username=data.get("username"),
                              name=data.get("name"), password=data.get("password"))
-        return then_on_loop(self.server, future,
-                            lambda user: Response.json(user_json(user), 201))
+        return self.server.then(future, lambda user: Response.json(user_json(user), 201))
 
 
 class Login(ApiHandler):
@@ -27,7 +26,7 @@ class Login(ApiHandler):
         data = self.json_body()
         future = auth.login(self.ctx, self.server, username=data.get("username"),
                             password=data.get("password"))
-        return then_on_loop(self.server, future, self._answer)
+        return self.server.then(future, self._answer)
 
     def _answer(self, result: auth.LoginResult) -> Response:
         response = Response.json({"token": result.token,
@@ -59,7 +58,7 @@ class Me(ApiHandler):
         data = self.json_body()
         future = accounts.delete_account(self.ctx, self.server, session=session,
                                          password=data.get("password"))
-        return then_on_loop(self.server, future, self._deleted)
+        return self.server.then(future, self._deleted)
 
     def _deleted(self, _result) -> Response:
         response = Response.empty(204)
@@ -74,4 +73,4 @@ class MePassword(ApiHandler):
         future = accounts.change_password(self.ctx, self.server, session=session,
                                           current_password=data.get("current_password"),
                                           new_password=data.get("new_password"))
-        return then_on_loop(self.server, future, lambda _: Response.empty(204))
+        return self.server.then(future, lambda _: Response.empty(204))

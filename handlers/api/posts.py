@@ -6,7 +6,7 @@ from __future__ import annotations
 from reactor import Response
 
 from .. import posts as post_service
-from ..base import ApiHandler, page_params, then_on_loop
+from ..base import ApiHandler, page_params
 from ..forms import MULTIPART, FormLimits, media_type, parse_form
 from ..sessions import CSRF_FIELD
 from ..store import posts as post_store
@@ -57,11 +57,11 @@ class Posts(ApiHandler):
                 self.ctx, self.server, author_id=session.user_id, body=form.get("body", None),
                 visibility=form.get("visibility", None), image=form.file("image"))
 
-        return self._created(session, then_on_loop(self.server, parsed, publish))
+        return self._created(session, self.server.then(parsed, publish))
 
     def _created(self, session, future):
-        return then_on_loop(self.server, future,
-                            lambda post: _post_response(self.ctx, session.user_id, post, 201))
+        return self.server.then(
+            future, lambda post: _post_response(self.ctx, session.user_id, post, 201))
 
 
 class Post(ApiHandler):

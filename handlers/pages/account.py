@@ -10,7 +10,6 @@ from __future__ import annotations
 from reactor import Response
 
 from .. import auth
-from ..base import then_on_loop
 from ..errors import Conflict, Invalid, RateLimited, Unauthorized
 from .base import PageHandler, safe_next
 from .present import first_name
@@ -64,7 +63,7 @@ class LoginPage(PageHandler):
             return self.login_refused(exc, username, target)
 
         future = auth.login(self.ctx, self.server, username=username, password=password)
-        return then_on_loop(self.server, future, logged_in, on_error=refused)
+        return self.server.then(future, logged_in, on_error=refused)
 
     def login_refused(self, exc, username: str, target: str) -> Response:
         form = {"username": username}
@@ -116,7 +115,7 @@ class SignupPage(PageHandler):
             raise exc
 
         future = auth.signup(self.ctx, self.server, **values)
-        return then_on_loop(self.server, future, created, on_error=refused)
+        return self.server.then(future, created, on_error=refused)
 
     def form_page(self, form: dict, status: int = 200) -> Response:
         return self.page("signup", {"title": "Sign up", "form": form}, status)

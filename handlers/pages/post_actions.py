@@ -17,7 +17,6 @@ import re
 from reactor import HTTPError, Response
 
 from .. import posts
-from ..base import then_on_loop
 from ..errors import Forbidden, Invalid
 from ..forms import FormLimits, parse_form
 from . import present
@@ -60,7 +59,7 @@ class PostCreate(PageHandler):
         if not self.is_multipart():
             return self.publish(self.read_form())
         parsed = self.server.defer(parse_form, self.request, limits)
-        return then_on_loop(self.server, parsed, self.checked_publish, on_error=self.refused)
+        return self.server.then(parsed, self.checked_publish, on_error=self.refused)
 
     def checked_publish(self, form):
         try:
@@ -75,16 +74,16 @@ class PostCreate(PageHandler):
         visibility = form.get("visibility")
         target = self.next_location(form)
 
-        def refused(exc: HTTPError) -> Response:
+        def refused(exc: Exception) -> Response:
             return self.refused(exc, body=body, visibility=visibility)
 
         future = posts.create_post(self.ctx, self.server, author_id=self.viewer_id, body=body,
                                    visibility=visibility, image=form.file("image"))
-        return then_on_loop(self.server, future,
-                            lambda post: self.done(target, "Your post is up."), on_error=refused)
+        return self.server.then(future, lambda post: self.done(target, "Your post is up."),
+                                on_error=refused)
 
-    def refused(self, exc: HTTPError, *, body: str = "", visibility: str = "") -> Response:
-        if exc.status not in (413, 415, 422):
+    def refused(self, exc: Exception, *, body: str = "", visibility: str = "") -> Response:
+        if not isinstance(exc, HTTPError) or exc.status not in (413, 415, 422):
             raise exc
         if visibility not in posts.VISIBILITIES:
             visibility = present.DEFAULT_VISIBILITY
