@@ -21,7 +21,7 @@ class SlowSquare(reactor.Handler):
         def square():
             time.sleep(0.2)  # stands in for password hashing or image decoding
             return reactor.Response.json({"n": n, "square": n * n})
-        return self.request.server.defer(square)
+        return self.server.defer(square)
 
 
 def main() -> None:

@@ -85,10 +85,16 @@ class Application:
         self.ctx = ctx
         self.router = router
         self._render_error_page = render_error_page
+        self.server = None
         # Behind a load balancer (or with --workers) the node name says which
         # process answered: how the cluster journey proves requests are spread.
         node = ctx.config.node_name
         self._added_headers = SECURITY_HEADERS + ((("X-MiniFace-Node", node),) if node else ())
+
+    def on_start(self, server) -> None:
+        """The server's start-up hook: handlers reach it as `self.server`."""
+        self.server = server
+        self.router.on_start(server)
 
     def handle(self, request):
         try:
@@ -96,7 +102,7 @@ class Application:
         except Exception as exc:
             return self._finish(request, self._failure_response(request, exc))
         if isinstance(result, Future):
-            return request.server.then(
+            return self.server.then(
                 result, lambda response: self._finish(request, response),
                 on_error=lambda exc: self._finish(request, self._failure_response(request, exc)))
         return self._finish(request, result)

@@ -72,10 +72,6 @@ class AppHandler(reactor.Handler):
     `ctx`, `db`, `config`, `sessions`, `views`."""
 
     @property
-    def server(self):
-        return self.request.server
-
-    @property
     def session(self):
         """The request's session or None (looked up once per request)."""
         return self.sessions.current(self.request)

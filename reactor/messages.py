@@ -68,13 +68,12 @@ class Request:
     `query_string`, `version` ("1.0" or "1.1"), `headers`, `body` (bytes, or b""
     when the body spilled to `body_file`), `body_file` (a temporary file holding a
     body over the spill size, else None), `remote_addr`, `path_params` (filled by
-    the router), `server` (the `Server` answering it) and `context` (a dict the
-    application may use freely).
+    the router) and `context` (a dict the application may use freely).
     """
 
     __slots__ = ("method", "target", "path", "query_string", "version", "headers",
                  "body", "body_file", "keep_alive", "expect_continue", "remote_addr",
-                 "path_params", "server", "context", "_query", "_cookies")
+                 "path_params", "context", "_query", "_cookies")
 
     def __init__(self, method, target, path, query_string, version, headers,
                  keep_alive=True, expect_continue=False):
@@ -90,7 +89,6 @@ class Request:
         self.body_file = None
         self.remote_addr = None
         self.path_params = {}
-        self.server = None
         self.context = {}
         self._query = None
         self._cookies = None

@@ -9,9 +9,10 @@ no method for the verb is a 405 with `Allow`.
 A handler class is made anew for each request: `cls(request, **deps)`, where
 `deps` are the keyword arguments given to `Router.add` (the app's database, views,
 ...). Its `get`, `post`, `put`, `patch`, `delete`, `options` methods take the
-captured parameters as keyword arguments and return a `Response`, or a future from
-`server.defer()` whose result is a `Response`. HEAD runs `get` (the serializer
-drops the body).
+captured parameters as keyword arguments and return a `Response`, or a future of
+one (`self.server.defer()`, `self.server.then()`). HEAD runs `get` (the serializer
+drops the body). A router is an application with a start-up hook: the server it
+runs on is handed to it, and from it to each handler as `self.server`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ _CONVERTERS = {
 
 
 class Handler:
-    """Base class for handler classes. Subclasses define `get`, `post`, ..."""
+    """Base class for handler classes. Subclasses define `get`, `post`, ...
+
+    `self.request` is the request; `self.server` the `Server` running the router
+    (None until it starts), for `defer` and `then`.
+    """
+
+    server = None
 
     def __init__(self, request, **deps):
         self.request = request
@@ -94,6 +101,11 @@ class Router:
     def __init__(self):
         self._static: dict[str, _Route] = {}
         self._patterns: list[_Route] = []
+        self.server = None
+
+    def on_start(self, server) -> None:
+        """Called by `Server` before the first request: handlers reach it as `self.server`."""
+        self.server = server
 
     def add(self, pattern: str, handler_cls, **deps) -> None:
         """Route `pattern` to `handler_cls`; `deps` reach its constructor."""
@@ -123,6 +135,7 @@ class Router:
             raise MethodNotAllowed(route.allowed)
         request.path_params = params
         handler = route.handler_cls(request, **route.deps)
+        handler.server = self.server
         name = "get" if method == "HEAD" else method.lower()
         return getattr(handler, name)(**params)
 

@@ -1,9 +1,10 @@
-"""`Server`: listening socket, connections and the loop, tied together.
+"""`Server`: the listening socket, its channels and the loop, tied together.
 
-The server moves bytes; each `Connection` decides what they mean. For every
-readiness event the channel reads once, feeds the connection, writes what the
-connection queued straight away (most responses leave in that one `send`, without
-waiting for writability), then re-registers only if the interest changed.
+The server accepts sockets, gives each a `Channel` (socket I/O) and through it a
+`Connection` (the protocol), and owns what is shared: the loop, the thread pool,
+the application, shutdown. Connections see only their config, the application
+and the channel's "output ready" callback; the server hands them an application
+whose futures complete on the loop thread (see `reactor.pool`).
 
 Timeouts are checked by one sweep timer a few times a second rather than a timer
 per connection: a request moves its deadline several times, and re-pushing heap
@@ -15,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import errno
 import logging
-import os
 import selectors
 import signal
 import socket
@@ -23,8 +23,8 @@ import threading
 import time
 from concurrent.futures import Future
 
+from .channel import Channel
 from .config import ServerConfig
-from .connection import Connection
 from .loop import Loop
 from .pool import WorkerPool, then
 
@@ -33,10 +33,6 @@ __all__ = ["Server"]
 log = logging.getLogger("reactor.server")
 
 EVENT_READ = selectors.EVENT_READ
-EVENT_WRITE = selectors.EVENT_WRITE
-RECV_BYTES = 256 * 1024
-SENDFILE_BYTES = 1024 * 1024
-_MSG_MORE = getattr(socket, "MSG_MORE", 0)
 # accept() errors that mean "out of descriptors or memory": pause accepting
 # instead of spinning on a listening socket that stays readable.
 _RESOURCE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
@@ -47,113 +43,44 @@ ACCEPT_PAUSE_SECONDS = 0.5
 LINGER_SECONDS = 2.0
 
 
-class _FunctionApp:
-    def __init__(self, fn):
-        self.handle = fn
+class _AppOnLoop:
+    """The application as connections see it: a future it returns is continued
+    through `then`, so it completes on the loop thread, as the connection's
+    contract asks (a future from `then` already does: that costs no extra trip)."""
+
+    __slots__ = ("_handle", "_loop", "render_protocol_error")
+
+    def __init__(self, app, loop):
+        self._handle = app.handle if hasattr(app, "handle") else app
+        self._loop = loop
+        self.render_protocol_error = getattr(app, "render_protocol_error", None)
+
+    def handle(self, request):
+        result = self._handle(request)
+        if isinstance(result, Future) and not result.done():
+            return then(self._loop, result, _same)
+        return result
 
 
-class _Channel:
-    """A socket and its `Connection`, registered with the selector."""
+def _same(value):
+    return value
 
-    __slots__ = ("server", "sock", "conn", "mask", "linger_deadline")
 
-    def __init__(self, server, sock, conn):
-        self.server = server
-        self.sock = sock
-        self.conn = conn
-        self.mask = 0
-        self.linger_deadline = None
-
-    def on_event(self, mask) -> None:
-        conn = self.conn
-        if mask & EVENT_READ:
-            try:
-                data = self.sock.recv(RECV_BYTES)
-            except (BlockingIOError, InterruptedError):
-                data = None
-            except OSError:
-                conn.close()
-                data = None
-            if data is not None:
-                conn.on_data(data, time.monotonic())
-        if conn.output:
-            self.flush()
-        self.update()
-
-    def flush(self) -> None:
-        conn = self.conn
-        out = conn.output
-        sock = self.sock
-        sent_any = False
-        while out:
-            segment = out[0]
-            try:
-                if type(segment) is bytearray:
-                    # A head followed by a file: MSG_MORE lets the kernel put both in
-                    # the same segments instead of sending the head on its own.
-                    n = sock.send(segment, _MSG_MORE if len(out) > 1 else 0)
-                    conn.output_size -= n
-                    sent_any = True
-                    if n == len(segment):
-                        out.popleft()
-                        continue
-                    del segment[:n]
-                    break
-                n = os.sendfile(sock.fileno(), segment.fd, segment.offset,
-                                min(segment.count, SENDFILE_BYTES))
-                if n == 0:  # the file shrank under us; the framing is now a lie
-                    conn.close()
-                    return
-                sent_any = True
-                segment.offset += n
-                segment.count -= n
-                if segment.count == 0:
-                    segment.close()
-                    out.popleft()
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError:
-                conn.close()
-                return
-        if sent_any:
-            conn.on_sent(time.monotonic())
-
-    def update(self) -> None:
-        """Close, or make the selector's interest match what the connection wants."""
-        conn = self.conn
-        if self.linger_deadline is not None:
-            return  # closing already: only the linger timer or EOF ends it
-        if conn.should_close():
-            self.server._finish(self, graceful=not conn.is_closed)
-            return
-        mask = (EVENT_READ if conn.wants_read() else 0) | (EVENT_WRITE if conn.output else 0)
-        if mask != self.mask:
-            selector = self.server.loop.selector
-            if not self.mask:
-                selector.register(self.sock, mask, self.on_event)
-            elif not mask:
-                selector.unregister(self.sock)
-            else:
-                selector.modify(self.sock, mask, self.on_event)
-            self.mask = mask
-
-    def on_linger(self, mask) -> None:
-        try:
-            data = self.sock.recv(RECV_BYTES)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self.server._close_channel(self)
+def _ignore() -> None:
+    pass
 
 
 class Server:
-    """An HTTP/1.1 server for `app` (any object with `handle(request)`).
+    """An HTTP/1.1 server for `app` (any object with `handle(request)`, or a
+    function of the request).
 
     Use `serve_forever()` in the main thread (SIGINT/SIGTERM stop it gracefully),
     or `start()` to run the loop on a background thread and `stop()` to end it.
     Pass `port=0` to let the system pick a free port; `server.port` is the real one.
+
+    An application that needs the server (to `defer` work, to schedule timers)
+    defines `on_start(server)`: it is called once, on the thread that calls
+    `start()` or `serve_forever()`, before the first request.
     """
 
     def __init__(self, app, config: ServerConfig | None = None, **overrides):
@@ -161,13 +88,11 @@ class Server:
         if overrides:
             config = dataclasses.replace(config, **overrides)
         self.config = config
-        self.app = app if hasattr(app, "handle") else _FunctionApp(app)
+        self.app = app
         self.loop = Loop()
-        self.server_name = config.server_header.encode("latin-1")
-        self.access_log_enabled = config.access_log
+        self._app_on_loop = _AppOnLoop(app, self.loop)
         self.shutting_down = False
-        self.open_streams = 0
-        self._channels: dict[int, _Channel] = {}
+        self._channels: dict[int, Channel] = {}
         self._listener: socket.socket | None = None
         self._port: int | None = None
         self._accepting = False
@@ -187,6 +112,12 @@ class Server:
     @property
     def connection_count(self) -> int:
         return len(self._channels)
+
+    @property
+    def open_streams(self) -> int:
+        """Connections carrying an event stream now."""
+        # list() copies the values in one step, so another thread may ask.
+        return sum(1 for channel in list(self._channels.values()) if channel.conn.is_streaming)
 
     def bind(self) -> None:
         """Create the listening socket now (done by `start`/`serve_forever` if needed)."""
@@ -211,6 +142,7 @@ class Server:
     def start(self) -> Server:
         """Bind, then run the loop on a daemon thread; returns once listening."""
         self.bind()
+        self._start_app()
         self._thread = threading.Thread(target=self._run, name="reactor-loop", daemon=True)
         self._thread.start()
         self._started.wait()
@@ -228,6 +160,7 @@ class Server:
     def serve_forever(self, *, install_signal_handlers: bool = True) -> None:
         """Serve until SIGINT/SIGTERM (or `stop()` from another thread)."""
         self.bind()
+        self._start_app()
         previous = {}
         if install_signal_handlers and threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):
@@ -268,16 +201,12 @@ class Server:
         """Run `fn(*args)` on the loop thread after `delay` seconds (loop thread only)."""
         return self.loop.call_later(delay, fn, *args)
 
-    def refresh(self, conn: Connection) -> None:
-        """Re-check a connection changed outside an I/O event (a future, a push)."""
-        channel = self._channels.get(id(conn))
-        if channel is None:
-            return
-        if conn.output:
-            channel.flush()
-        channel.update()
-
     # -- the loop ----------------------------------------------------------------
+
+    def _start_app(self) -> None:
+        on_start = getattr(self.app, "on_start", None)
+        if on_start is not None:
+            on_start(self)
 
     def _run(self) -> None:
         self.loop.thread_id = threading.get_ident()
@@ -317,7 +246,7 @@ class Server:
                 channel.conn.close()
                 self._close_channel(channel)
 
-    def _sweep_channel(self, channel: _Channel, now: float) -> None:
+    def _sweep_channel(self, channel: Channel, now: float) -> None:
         if channel.linger_deadline is not None:
             if now >= channel.linger_deadline:
                 self._close_channel(channel)
@@ -361,9 +290,8 @@ class Server:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
                 pass  # not TCP (a Unix socket in a test, say); nothing to tune
-            conn = Connection(self, addr)
-            channel = _Channel(self, sock, conn)
-            self._channels[id(conn)] = channel
+            channel = Channel(self, sock, addr, self._app_on_loop)
+            self._channels[id(channel)] = channel
             channel.update()
             if len(self._channels) >= self.config.max_connections:
                 self._set_accepting(False)
@@ -381,7 +309,7 @@ class Server:
         if not self.shutting_down and len(self._channels) < self.config.max_connections:
             self._set_accepting(True)
 
-    def _finish(self, channel: _Channel, graceful: bool) -> None:
+    def _finish(self, channel: Channel, graceful: bool) -> None:
         if not graceful:
             self._close_channel(channel)
             return
@@ -400,9 +328,13 @@ class Server:
         channel.linger_deadline = time.monotonic() + LINGER_SECONDS
         channel.conn.close()
 
-    def _close_channel(self, channel: _Channel) -> None:
-        if self._channels.pop(id(channel.conn), None) is None:
+    def _close_channel(self, channel: Channel) -> None:
+        if self._channels.pop(id(channel), None) is None:
             return
+        channel.open = False
+        # The connection's callback is the channel's: drop it, so both are freed
+        # now instead of by the cycle collector.
+        channel.conn.on_output = _ignore
         if channel.mask:
             try:
                 self.loop.selector.unregister(channel.sock)
@@ -438,7 +370,7 @@ class Server:
         self._shutdown_deadline = time.monotonic() + grace
         self._check_shutdown()
 
-    def _active_channels(self) -> list[_Channel]:
+    def _active_channels(self) -> list[Channel]:
         return [c for c in self._channels.values() if c.linger_deadline is None]
 
     def _check_shutdown(self) -> None:

@@ -6,6 +6,9 @@ through `server.call_soon_threadsafe`). The connection writes a heartbeat commen
 when the stream has been silent for `ServerConfig.stream_heartbeat` seconds. When
 the client disconnects, or reads so slowly that unsent output passes the
 high-water mark, the connection closes and `on_close` callbacks run at once.
+
+`StreamWriter` is the connection's side: framing, the slow-reader limit and
+heartbeats for one open stream.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 import json
 import logging
 
-__all__ = ["EventStream"]
+from .serializer import LAST_CHUNK, encode_chunk
+
+__all__ = ["EventStream", "StreamWriter"]
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +27,7 @@ class EventStream:
     """One open text/event-stream response."""
 
     def __init__(self):
-        self._connection = None
+        self._writer = None
         self._pending: list[bytes] = []   # events sent before the stream was attached
         self._close_callbacks = []
         self.closed = False
@@ -52,8 +57,8 @@ class EventStream:
         """End the stream and the connection that carries it."""
         if self.closed:
             return
-        if self._connection is not None:
-            self._connection.end_stream()
+        if self._writer is not None:
+            self._writer.end()
         else:
             self._on_closed()
 
@@ -66,31 +71,78 @@ class EventStream:
 
     # -- for the connection --------------------------------------------------
 
-    def _attach(self, connection) -> None:
-        self._connection = connection
+    def _attach(self, writer: StreamWriter) -> None:
+        self._writer = writer
         pending, self._pending = self._pending, []
         for chunk in pending:
-            connection.write_stream(chunk)
+            if not writer.write(chunk):
+                break
 
     def _write(self, chunk: bytes) -> bool:
         if self.closed:
             return False
-        if self._connection is None:
+        if self._writer is None:
             self._pending.append(chunk)
             return True
-        return self._connection.write_stream(chunk)
+        return self._writer.write(chunk)
 
     def _on_closed(self) -> None:
         if self.closed:
             return
         self.closed = True
-        self._connection = None
+        self._writer = None
         callbacks, self._close_callbacks = self._close_callbacks, []
         for callback in callbacks:
             try:
                 callback(self)
             except Exception:
                 log.exception("error in an EventStream on_close callback")
+
+
+class StreamWriter:
+    """The connection's side of one open stream.
+
+    It frames each event (a chunk for HTTP/1.1, the raw bytes for 1.0), drops a
+    reader whose unsent output would pass the high-water mark (a slow reader must
+    not make us buffer every event for ever), and remembers when the stream last
+    wrote, so a silent stream gets a heartbeat comment.
+    """
+
+    __slots__ = ("stream", "chunked", "last_write", "_conn")
+
+    def __init__(self, conn, stream: EventStream, chunked: bool, now: float):
+        self._conn = conn
+        self.stream = stream
+        self.chunked = chunked
+        self.last_write = now
+
+    def write(self, chunk: bytes) -> bool:
+        """Queue one event; False if the stream is gone (or was just dropped)."""
+        conn = self._conn
+        if not conn.is_streaming:
+            return False
+        if conn.output_size + len(chunk) > conn.config.output_high_water:
+            log.info("dropping a stream client that does not keep up (%s)", conn.remote_addr)
+            conn.close()
+            conn.on_output()
+            return False
+        conn.queue(encode_chunk(chunk) if self.chunked else chunk)
+        self.last_write = conn.clock()
+        conn.on_output()
+        return True
+
+    def end(self) -> None:
+        """The application closed the stream: end it cleanly."""
+        self._conn.end_stream()
+
+    def last_bytes(self) -> bytes:
+        """What tells the client the stream is over (the end of the connection
+        says it for a raw HTTP/1.0 stream)."""
+        return LAST_CHUNK if self.chunked else b""
+
+    def heartbeat(self, now: float, interval: float) -> None:
+        if now - self.last_write >= interval:
+            self.stream.comment()
 
 
 def _single_line(text: str) -> str:

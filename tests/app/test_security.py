@@ -138,12 +138,12 @@ class Boom(reactor.Handler):
 
 class BoomLater(reactor.Handler):
     def get(self):
-        return self.request.server.defer(_fail)
+        return self.server.defer(_fail)
 
 
 class TeapotLater(reactor.Handler):
     def get(self):
-        return self.request.server.defer(_teapot)
+        return self.server.defer(_teapot)
 
 
 def _fail():

@@ -60,7 +60,7 @@ class Slow(reactor.Handler):
             time.sleep(delay)
             return reactor.Response.text(f"slept {delay}")
 
-        return self.request.server.defer(work)
+        return self.server.defer(work)
 
 
 class Big(reactor.Handler):

@@ -1,7 +1,8 @@
 """The Connection state machine without sockets: bytes and `now` in, bytes out.
 
-The connection belongs to a real `Server` that is never started; the tests play
-the loop's part by taking `conn.output` as if it had been sent.
+No server is involved: a connection needs only its config, an application and an
+"output ready" callback. The tests play the channel's part by taking
+`conn.output` as if it had been sent.
 """
 
 from __future__ import annotations
@@ -21,19 +22,24 @@ from reactor import Connection, ConnState, FileBody
 GET_HELLO = b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
 
 
+class FunctionApp:
+    """A function of the request as an application."""
+
+    def __init__(self, fn):
+        self.handle = fn
+
+
+def new_conn(app=None, now=None, **overrides):
+    config = reactor.ServerConfig(**{"access_log": False, **overrides})
+    conn = Connection(config, app if app is not None else build_app(), ("192.0.2.1", 40000),
+                      now=now, on_output=lambda: conn.outputs_ready.append(1))
+    conn.outputs_ready = []  # one entry per "output ready" call, for the tests
+    return conn
+
+
 @pytest.fixture
 def make_conn():
-    servers = []
-
-    def make(app=None, now=None, **overrides):
-        config = {"port": 0, "access_log": False, **overrides}
-        server = reactor.Server(app if app is not None else build_app(), **config)
-        servers.append(server)
-        return Connection(server, ("192.0.2.1", 40000), now=now)
-
-    yield make
-    for server in servers:
-        server.loop.close()
+    return new_conn
 
 
 def take_output(conn, now=None) -> bytes:
@@ -206,13 +212,9 @@ def test_http_error_becomes_its_status_and_headers(make_conn):
 
 
 def test_handler_returning_something_else_is_500():
-    server = reactor.Server(lambda request: "not a response", port=0, access_log=False)
-    try:
-        conn = Connection(server, None)
-        feed(conn, GET_HELLO)
-        assert responses(conn)[0].status == 500
-    finally:
-        server.loop.close()
+    conn = new_conn(FunctionApp(lambda request: "not a response"))
+    feed(conn, GET_HELLO)
+    assert responses(conn)[0].status == 500
 
 
 @pytest.mark.parametrize("bad", [
@@ -222,33 +224,25 @@ def test_handler_returning_something_else_is_500():
 def test_header_that_cannot_be_sent_as_is_is_500_not_a_split_response(bad):
     headers = [("X-Fine", "1"), bad, ("X-Fine-Too", "2")]
     app = lambda request: reactor.Response(b"x", headers=headers)  # noqa: E731
-    server = reactor.Server(app, port=0, access_log=False)
-    try:
-        conn = Connection(server, None)
-        feed(conn, GET_HELLO)
-        [response] = responses(conn)
-        assert response.status == 500 and response.header("set-cookie") is None
-    finally:
-        server.loop.close()
+    conn = new_conn(FunctionApp(app))
+    feed(conn, GET_HELLO)
+    [response] = responses(conn)
+    assert response.status == 500 and response.header("set-cookie") is None
 
 
 def test_framing_headers_from_the_application_are_replaced_by_ours():
     headers = [("Content-Length", "999"), ("X-Kept", "1"), ("connection", "close"),
                ("Date", "yesterday"), ("Transfer-Encoding", "chunked")]
     app = lambda request: reactor.Response(b"body", headers=headers)  # noqa: E731
-    server = reactor.Server(app, port=0, access_log=False)
-    try:
-        conn = Connection(server, None)
-        for _ in range(2):  # the second time the field names are known
-            feed(conn, GET_HELLO)
-            raw = take_output(conn)
-            [response] = parse_responses(raw)
-            assert response.status == 200 and response.body == b"body"
-            assert response.header("x-kept") == "1" and response.header("content-length") == "4"
-            assert raw.count(b"Date:") == 1 and b"yesterday" not in raw
-            assert b"chunked" not in raw and b"Connection: keep-alive" in raw
-    finally:
-        server.loop.close()
+    conn = new_conn(FunctionApp(app))
+    for _ in range(2):  # the second time the field names are known
+        feed(conn, GET_HELLO)
+        raw = take_output(conn)
+        [response] = parse_responses(raw)
+        assert response.status == 200 and response.body == b"body"
+        assert response.header("x-kept") == "1" and response.header("content-length") == "4"
+        assert raw.count(b"Date:") == 1 and b"yesterday" not in raw
+        assert b"chunked" not in raw and b"Connection: keep-alive" in raw
 
 
 # -- bodies without a body ----------------------------------------------------------------
@@ -394,7 +388,7 @@ def test_connection_waits_for_a_future_then_answers(make_conn):
     assert conn.state is ConnState.WAITING
     assert not conn.wants_read() and conn.deadline is None and not conn.output
     app.futures[0].set_result(reactor.Response.text("later"))
-    conn.server.loop.run_once(0)  # the result comes back through the loop thread
+    assert conn.outputs_ready == [1]  # the driver is told to write
     [response] = responses(conn)
     assert response.body == b"later" and conn.state is ConnState.READING_HEAD
 
@@ -404,26 +398,47 @@ def test_future_that_fails_becomes_a_500(make_conn):
     conn = make_conn(app)
     feed(conn, GET_HELLO)
     app.futures[0].set_exception(ValueError("pool job failed"))
-    conn.server.loop.run_once(0)
     assert responses(conn)[0].status == 500
 
 
-def test_then_runs_its_continuation_and_answers(make_conn):
-    server_box = []
-
+def test_a_future_finished_before_it_is_returned_is_answered_at_once(make_conn):
     def app(request):
-        server = request.server
-        server_box.append(server)
-        return server.then(server.defer(lambda: 6 * 7),
-                           lambda n: reactor.Response.text(f"{n}"))
+        future = Future()
+        future.set_result(reactor.Response.text("already"))
+        return future
 
+    conn = make_conn(FunctionApp(app))
+    feed(conn, GET_HELLO)
+    assert responses(conn)[0].body == b"already" and conn.outputs_ready == []
+
+
+def test_a_future_that_ends_after_the_client_left_is_dropped(make_conn):
+    app = FutureApp()
     conn = make_conn(app)
     feed(conn, GET_HELLO)
-    deadline = time.monotonic() + 3
-    while conn.state is ConnState.WAITING and time.monotonic() < deadline:
-        conn.server.loop.run_once(0.05)
-    assert responses(conn)[0].body == b"42"
-    server_box[0]._pool.shutdown()
+    feed(conn, b"")
+    conn.close()
+    app.futures[0].set_result(reactor.Response.text("too late"))
+    assert conn.is_closed and not conn.output and conn.outputs_ready == []
+
+
+class Deferred(reactor.Handler):
+    """Work on the pool, finished on the loop: the server reaches handlers."""
+
+    def get(self):
+        return self.server.then(self.server.defer(lambda: 6 * 7),
+                                lambda n: reactor.Response.text(f"{n}"))
+
+
+def test_then_runs_its_continuation_and_answers(serve):
+    router = reactor.Router()
+    router.add("/", Deferred)
+    server = serve(router)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3)
+    conn.request("GET", "/")
+    response = conn.getresponse()
+    assert (response.status, response.read()) == (200, b"42")
+    conn.close()
 
 
 # -- shutdown ---------------------------------------------------------------------------------
@@ -441,11 +456,9 @@ def test_shutdown_lets_an_in_flight_request_finish_and_then_closes(make_conn):
     app = FutureApp()
     conn = make_conn(app)
     feed(conn, GET_HELLO)
-    conn.server.shutting_down = True
     conn.on_shutdown()
     assert conn.state is ConnState.WAITING
     app.futures[0].set_result(reactor.Response.text("done"))
-    conn.server.loop.run_once(0)
     [response] = responses(conn)
     assert response.body == b"done" and response.header("connection") == "close"
     assert conn.should_close()
@@ -463,7 +476,7 @@ def open_stream(make_conn, version="1.1", method="GET", **overrides):
 
 def test_stream_over_http11_is_chunked_and_delivers_events(make_conn):
     conn, [stream] = open_stream(make_conn)
-    assert conn.state is ConnState.STREAMING and conn.server.open_streams == 1
+    assert conn.state is ConnState.STREAMING and conn.is_streaming
     raw = take_output(conn)
     head, _, body = raw.partition(b"\r\n\r\n")
     assert b"Transfer-Encoding: chunked" in head and b"text/event-stream" in head
@@ -491,7 +504,7 @@ def test_stream_close_sends_the_last_chunk_and_runs_callbacks(make_conn):
     take_output(conn)
     stream.close()
     assert take_output(conn) == b"0\r\n\r\n"
-    assert closed == [stream] and conn.server.open_streams == 0 and conn.should_close()
+    assert closed == [stream] and not conn.is_streaming and conn.should_close()
     assert stream.send("late") is False
 
 
@@ -510,7 +523,7 @@ def test_client_disconnect_closes_the_stream_and_runs_callbacks(make_conn):
     closed = []
     stream.on_close(closed.append)
     feed(conn, b"")
-    assert conn.is_closed and closed == [stream] and conn.server.open_streams == 0
+    assert conn.is_closed and closed == [stream] and not conn.is_streaming
 
 
 def test_stream_reader_that_falls_behind_is_dropped(make_conn):
@@ -521,14 +534,14 @@ def test_stream_reader_that_falls_behind_is_dropped(make_conn):
     while stream.send("x" * 100):
         sent += 1
         assert sent < 20
-    assert conn.is_closed and closed == [stream] and conn.server.open_streams == 0
+    assert conn.is_closed and closed == [stream] and not conn.is_streaming
 
 
 def test_head_request_to_a_stream_gets_headers_only(make_conn):
     conn, [stream] = open_stream(make_conn, method="HEAD")
     raw = take_output(conn)
     assert raw.startswith(b"HTTP/1.1 200 ") and raw.endswith(b"\r\n\r\n")
-    assert b"data:" not in raw and conn.server.open_streams == 0
+    assert b"data:" not in raw and not conn.is_streaming
     assert stream.closed and conn.state is ConnState.READING_HEAD
 
 
@@ -543,7 +556,6 @@ def test_connection_finishing_a_response_during_shutdown_closes_once_sent(make_c
     conn = make_conn()
     feed(conn, b"GET /big?n=100000 HTTP/1.1\r\nHost: t\r\n\r\n")
     assert conn.output  # the response went out with keep-alive, before shutdown
-    conn.server.shutting_down = True
     conn.on_shutdown()
     assert not conn.is_closed
     take_output(conn)
@@ -560,12 +572,15 @@ def test_then_gives_fn_result_and_carries_its_errors(serve):
 
 
 def test_an_http_error_raised_in_a_then_continuation_is_its_response(serve):
-    def app(request):
-        def refuse(_):
-            raise reactor.HTTPError(409, "taken")
-        return request.server.then(request.server.defer(lambda: None), refuse)
+    class Refuse(reactor.Handler):
+        def get(self):
+            def refuse(_):
+                raise reactor.HTTPError(409, "taken")
+            return self.server.then(self.server.defer(lambda: None), refuse)
 
-    server = serve(app)
+    router = reactor.Router()
+    router.add("/", Refuse)
+    server = serve(router)
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3)
     conn.request("GET", "/")
     response = conn.getresponse()

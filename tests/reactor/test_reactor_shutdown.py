@@ -27,6 +27,10 @@ class SlowApp:
     def __init__(self, delay):
         self.delay = delay
         self.started = threading.Event()
+        self.server = None
+
+    def on_start(self, server):
+        self.server = server
 
     def handle(self, request):
         if request.path == "/hello":
@@ -37,7 +41,7 @@ class SlowApp:
             time.sleep(self.delay)
             return reactor.Response.text("finished")
 
-        return request.server.defer(work)
+        return self.server.defer(work)
 
 
 def stop_in_background(server, timeout):
@@ -99,7 +103,7 @@ SIGNAL_SCRIPT = textwrap.dedent("""
             def work():
                 time.sleep(0.4)
                 return reactor.Response.text("finished")
-            return self.request.server.defer(work)
+            return self.server.defer(work)
 
     class Hello(reactor.Handler):
         def get(self):
