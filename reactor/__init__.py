@@ -17,7 +17,14 @@ Standard library only.
 
 from .config import ServerConfig
 from .connection import Connection, ConnState
-from .errors import BadRequest, HTTPError, MethodNotAllowed, NotFound, ProtocolError
+from .errors import (
+    FieldsTooLarge,
+    HTTPError,
+    MalformedRequest,
+    MethodNotAllowed,
+    NotFound,
+    ProtocolError,
+)
 from .loop import Loop, Timer
 from .messages import FileBody, Headers, Request, Response
 from .parser import END_OF_MESSAGE, NEED_DATA, Data, EndOfMessage, RequestParser
@@ -27,8 +34,8 @@ from .static import StaticFiles, file_response, safe_join
 from .streams import EventStream
 
 __all__ = [
-    "BadRequest", "ConnState", "Connection", "Data", "END_OF_MESSAGE", "EndOfMessage",
-    "EventStream", "FileBody", "HTTPError", "Handler", "Headers", "Loop", "MethodNotAllowed",
+    "ConnState", "Connection", "Data", "END_OF_MESSAGE", "EndOfMessage",
+    "EventStream", "FieldsTooLarge", "FileBody", "HTTPError", "Handler", "Headers", "Loop", "MalformedRequest", "MethodNotAllowed",
     "NEED_DATA", "NotFound", "ProtocolError", "Request", "RequestParser", "Response", "Router",
     "Server", "ServerConfig", "StaticFiles", "Timer", "file_response", "safe_join",
 ]

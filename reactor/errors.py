@@ -1,8 +1,10 @@
 """Errors that carry the HTTP status to answer.
 
-`ProtocolError` is the peer's fault at the HTTP layer (answer, then close).
-`HTTPError` is raised by applications to answer a status; the app decides how to
-render it (the reactor renders it as plain text when nothing else does).
+`ProtocolError` is the peer's fault at the HTTP layer (answer, then close); its
+subclasses name the common kinds, so a caller picks the status by the type
+(`MalformedRequest` 400, `FieldsTooLarge` 431). `HTTPError` is raised by
+applications to answer a status; the app decides how to render it (the reactor
+renders it as plain text when nothing else does).
 """
 
 from __future__ import annotations
@@ -52,6 +54,15 @@ class ProtocolError(Exception):
         self.request = None
 
 
-class BadRequest(ProtocolError):
+class MalformedRequest(ProtocolError):
+    """The bytes are not a well-formed HTTP/1.1 request: 400, then close."""
+
     def __init__(self, message: str):
         super().__init__(400, message)
+
+
+class FieldsTooLarge(ProtocolError):
+    """Header fields or trailers over their limit (RFC 6585 §5): 431, then close."""
+
+    def __init__(self, message: str):
+        super().__init__(431, message)

@@ -15,7 +15,13 @@ only the bytes that are new (limits, bare LF, NUL), so a trickled head costs
 linear time; a complete head gets the same checks in the same order, so the
 answer never depends on how the bytes were split. Framing follows RFC 9112 §6.3:
 Transfer-Encoding wins over nothing, both together are an error, several
-Content-Lengths must agree, and chunked must be the final coding.
+Content-Lengths must agree, and chunked must be the final coding. The body is
+read by the reader that framing picks (`reactor.readers`).
+
+The parser is in one of a few states, each a method that `next_event` calls
+(kept as the plain function, so the parser holds no reference cycle):
+`_read_head` between requests, `_read_body` inside one, `_paused` after
+`END_OF_MESSAGE` until `start_next()`, and `_broken` after an error.
 """
 
 from __future__ import annotations
@@ -24,93 +30,30 @@ import re
 from urllib.parse import unquote
 
 from . import config as _defaults
-from .errors import BadRequest, ProtocolError
+from .errors import FieldsTooLarge, MalformedRequest, ProtocolError
+from .events import END_OF_MESSAGE, NEED_DATA, Data, EndOfMessage
+from .grammar import FIELD, FIELD_VALUE, TOKEN
 from .messages import Headers, Request
+from .readers import ChunkedReader, ContentLengthReader
 
 __all__ = ["RequestParser", "Data", "EndOfMessage", "END_OF_MESSAGE", "NEED_DATA"]
 
-
-class _Sentinel:
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return self.name
-
-
-NEED_DATA = _Sentinel("NEED_DATA")
-
-
-class Data:
-    """A piece of request body."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def __eq__(self, other):
-        return isinstance(other, Data) and other.data == self.data
-
-    def __repr__(self):
-        return f"Data({self.data!r})"
-
-
-class EndOfMessage:
-    """The request's body is complete (trailers, if any, were checked and dropped)."""
-
-    __slots__ = ()
-
-    def __eq__(self, other):
-        return isinstance(other, EndOfMessage)
-
-    def __hash__(self):
-        return 0
-
-    def __repr__(self):
-        return "EndOfMessage()"
-
-
-END_OF_MESSAGE = EndOfMessage()
-
-# RFC 9110 §5.6.2 token characters; a method and a field name are tokens. The
-# head is matched as latin-1 text; every class below is spelled out in ASCII
+# The head is matched as latin-1 text; every class below is spelled out in ASCII
 # ranges, so it means the same as it would on bytes.
-_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
-_REQUEST_LINE = re.compile(r"(" + _TOKEN + r") ([\x21-\x7e]+) HTTP/([0-9])\.([0-9])")
+_REQUEST_LINE = re.compile(r"(" + TOKEN + r") ([\x21-\x7e]+) HTTP/([0-9])\.([0-9])")
 # Only to tell 505 from 400, on bytes: there `\S` is ASCII-only, as intended.
 _LOOKS_LIKE_HTTP = re.compile(rb"\S+ \S+ HTTP/[0-9.]+\Z")
 _VERSION = re.compile(rb"HTTP/[0-9]+\.[0-9]+")
 _REQUEST_LINE_BYTES = re.compile(_REQUEST_LINE.pattern.encode("ascii"))
-# name ":" OWS value OWS, value without control characters other than HTAB. The
-# value is one character class (OWS is stripped afterwards): a pattern that tells
-# trailing OWS from the value by backtracking is quadratic in runs of spaces.
-_FIELD_VALUE = r"[^\x00-\x08\x0a-\x1f\x7f]*"
-_FIELD = re.compile(r"(" + _TOKEN + r"):(" + _FIELD_VALUE + r")")
 # All field lines at once: neither class can cross a CRLF, so each match is one
 # whole line, and "as many matches as lines" means every line is well-formed.
-_FIELD_LINES = re.compile(r"^(" + _TOKEN + r"):(" + _FIELD_VALUE + r")\r\n", re.MULTILINE)
+_FIELD_LINES = re.compile(r"^(" + TOKEN + r"):(" + FIELD_VALUE + r")\r\n", re.MULTILINE)
 # Header names _apply_fields acts on; the rest are only stored.
 _FRAMING_FIELDS = frozenset({"host", "content-length", "transfer-encoding", "connection",
                              "expect"})
 # RFC 3986 reg-name / IPv4 / IP-literal, then an optional port.
 _HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?\Z")
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;.*)?\Z")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
-
-
-class _Phase:
-    HEAD = 0
-    FIXED = 1          # Content-Length body
-    CHUNK_SIZE = 2
-    CHUNK_DATA = 3
-    CHUNK_CRLF = 4
-    TRAILERS = 5
-    DONE = 6           # END_OF_MESSAGE to hand out
-    PAUSED = 7         # waiting for `start_next()`
-    ERROR = 8
 
 
 class RequestParser:
@@ -130,10 +73,8 @@ class RequestParser:
         self.max_header_count = max_header_count
         self.max_body_bytes = max_body_bytes
         self._buf = bytearray()
-        self._phase = _Phase.HEAD
-        self._remaining = 0       # bytes left in a fixed body or current chunk
-        self._body_seen = 0       # body bytes so far (chunked), for the size limit
-        self._trailer_bytes = 0
+        self._next = _AT_HEAD     # the state: what `next_event` calls (see above)
+        self._body = None         # the body reader framing picked
         # How far an incomplete head has been checked, and where its request line
         # ends (-1: not seen yet). Each call scans only bytes that are new, so a
         # head trickled in byte by byte costs O(n), not O(n^2).
@@ -158,42 +99,47 @@ class RequestParser:
     @property
     def in_message(self) -> bool:
         """True once any byte of a request has arrived and until it ends."""
-        return self._phase != _Phase.HEAD or bool(self._buf)
+        return self._next is not _AT_HEAD or bool(self._buf)
 
     @property
     def paused(self) -> bool:
-        return self._phase == _Phase.PAUSED
+        return self._next is _AT_PAUSE
 
     def start_next(self) -> None:
         """Begin parsing the next request (after the previous one was answered)."""
-        if self._phase == _Phase.PAUSED:
-            self._phase = _Phase.HEAD
+        if self._next is _AT_PAUSE:
+            self._next = _AT_HEAD
 
     # -- output --------------------------------------------------------------
 
     def next_event(self):
-        phase = self._phase
+        """The next event: a `Request` head, `Data`, `END_OF_MESSAGE`, or
+        `NEED_DATA`; raises `ProtocolError`, after which the parser is dead."""
         try:
-            if phase == _Phase.HEAD:
-                if not self._buf and not self.eof:
-                    return NEED_DATA
-                return self._parse_head()
-            if phase == _Phase.FIXED:
-                return self._read_fixed()
-            if phase == _Phase.DONE:
-                self._phase = _Phase.PAUSED
-                return END_OF_MESSAGE
-            if phase in (_Phase.PAUSED, _Phase.ERROR):
-                return NEED_DATA
-            return self._read_chunked()
+            return self._next(self)
         except ProtocolError:
-            self._phase = _Phase.ERROR
+            self._next = RequestParser._broken
             raise
+
+    def _read_body(self):
+        event = self._body.read(self._buf, self.eof)
+        if event is END_OF_MESSAGE:
+            self._body = None
+            self._next = _AT_PAUSE
+        return event
+
+    def _paused(self):
+        return NEED_DATA
+
+    def _broken(self):
+        return NEED_DATA
 
     # -- head ----------------------------------------------------------------
 
-    def _parse_head(self):
+    def _read_head(self):
         buf = self._buf
+        if not buf and not self.eof:
+            return NEED_DATA
         # Skip blank lines before a request (RFC 9112 §2.2 allows one CRLF), here
         # and not only in the incomplete case, so the result never depends on
         # how the bytes were split.
@@ -216,7 +162,7 @@ class RequestParser:
             line, block = text[:line_end], text[line_end + 2:] + "\r\n"
         count = block.count("\n")  # one per field line: there is no bare LF
         if count > self.max_header_count:
-            raise ProtocolError(431, "Too many header fields")
+            raise FieldsTooLarge("Too many header fields")
         request = self._parse_request_line(line)
         fields = _FIELD_LINES.findall(block)
         if len(fields) != count:
@@ -241,7 +187,7 @@ class RequestParser:
         self._check_head_bytes(buf, line_end, len(buf), start)
         self._head_scanned = len(buf)
         if self.eof and buf:
-            raise BadRequest("Connection closed in the middle of a request head")
+            raise MalformedRequest("Connection closed in the middle of a request head")
         return NEED_DATA
 
     def _check_head_bytes(self, data, line_length: int, head_size: int, start: int = 0) -> None:
@@ -251,12 +197,12 @@ class RequestParser:
         if line_length > self.max_request_line_bytes:
             raise ProtocolError(414, "Request line too long")
         if head_size > self.max_head_bytes:
-            raise ProtocolError(431, "Request header block too large")
+            raise FieldsTooLarge("Request header block too large")
         # A CRLF whose CR sits just before `start` is counted with its LF.
         if data.count(b"\n", start) != data.count(b"\r\n", max(0, start - 1)):
-            raise BadRequest("Bare LF in request head; lines end with CRLF")
+            raise MalformedRequest("Bare LF in request head; lines end with CRLF")
         if data.find(b"\x00", start) >= 0:
-            raise BadRequest("NUL byte in request head")
+            raise MalformedRequest("NUL byte in request head")
 
     def _parse_request_line(self, line: str) -> Request:
         m = _REQUEST_LINE.fullmatch(line)
@@ -288,10 +234,10 @@ class RequestParser:
         request.headers = Headers(fields)
         http11 = request.version == "1.1"
         if http11 and len(hosts) != 1:
-            raise BadRequest("A request must have exactly one Host header" if hosts
+            raise MalformedRequest("A request must have exactly one Host header" if hosts
                              else "Missing Host header")
         if hosts and not _HOST.match(hosts[0]) or len(hosts) > 1:
-            raise BadRequest("Invalid Host header")
+            raise MalformedRequest("Invalid Host header")
         tokens = {t.strip().lower() for t in connection.split(",")} if connection else ()
         if http11:
             keep_alive = "close" not in tokens
@@ -299,127 +245,45 @@ class RequestParser:
             keep_alive = "keep-alive" in tokens
         if codings:
             if lengths:
-                raise BadRequest("Both Content-Length and Transfer-Encoding")
-            self._start_chunked(codings)
+                raise MalformedRequest("Both Content-Length and Transfer-Encoding")
+            self._body = _chunked_reader(codings, self.max_body_bytes)
             if not http11:
                 keep_alive = False  # RFC 9112 §6.1: TE in 1.0 may be a smuggling attempt
         elif lengths:
             length = _content_length(lengths)
             if length > self.max_body_bytes:
                 raise ProtocolError(413, "Request body too large")
-            self._remaining = length
-            self._phase = _Phase.FIXED if length else _Phase.DONE
+            self._body = ContentLengthReader(length)
         else:
-            self._phase = _Phase.DONE
+            self._body = ContentLengthReader(0)
+        self._next = RequestParser._read_body
         request.keep_alive = keep_alive
         if expect is not None and expect.lower() == "100-continue" and http11:
-            request.expect_continue = self._phase != _Phase.DONE
+            request.expect_continue = not _is_empty(self._body)
 
-    def _start_chunked(self, values) -> None:
-        codings = [c.strip().lower() for v in values for c in v.split(",")]
-        codings = [c for c in codings if c]
-        if not codings:
-            raise BadRequest("Empty Transfer-Encoding")
-        for coding in codings:
-            if coding not in ("chunked", "gzip", "deflate", "compress", "x-gzip", "identity"):
-                raise ProtocolError(501, f"Transfer coding not implemented: {coding}")
-        if codings[-1] != "chunked" or codings.count("chunked") > 1:
-            raise BadRequest("chunked must be the final transfer coding, once")
-        if len(codings) > 1:
-            raise ProtocolError(501, "Only the chunked transfer coding is implemented")
-        self._phase = _Phase.CHUNK_SIZE
-        self._body_seen = 0
-        self._trailer_bytes = 0
 
-    # -- bodies --------------------------------------------------------------
+_AT_HEAD = RequestParser._read_head
+_AT_PAUSE = RequestParser._paused
 
-    def _read_fixed(self):
-        buf = self._buf
-        if not buf:
-            if self.eof:
-                raise BadRequest("Connection closed before the body was complete")
-            return NEED_DATA
-        take = min(self._remaining, len(buf))
-        data = bytes(buf[:take])
-        del buf[:take]
-        self._remaining -= take
-        if not self._remaining:
-            self._phase = _Phase.DONE
-        return Data(data)
 
-    def _read_chunked(self):
-        buf = self._buf
-        while True:
-            phase = self._phase
-            if phase == _Phase.CHUNK_SIZE:
-                line = self._take_line(_defaults.MAX_CHUNK_LINE_BYTES, "Chunk size line too long")
-                if line is None:
-                    return NEED_DATA
-                m = _CHUNK_SIZE.match(line)
-                if m is None:
-                    raise BadRequest("Invalid chunk size")
-                size = int(m.group(1), 16)
-                self._body_seen += size
-                if self._body_seen > self.max_body_bytes:
-                    raise ProtocolError(413, "Request body too large")
-                if size == 0:
-                    self._phase = _Phase.TRAILERS
-                else:
-                    self._remaining = size
-                    self._phase = _Phase.CHUNK_DATA
-            elif phase == _Phase.CHUNK_DATA:
-                if not buf:
-                    return self._need_more()
-                take = min(self._remaining, len(buf))
-                data = bytes(buf[:take])
-                del buf[:take]
-                self._remaining -= take
-                if not self._remaining:
-                    self._phase = _Phase.CHUNK_CRLF
-                return Data(data)
-            elif phase == _Phase.CHUNK_CRLF:
-                if len(buf) < 2:
-                    if buf[:1] not in (b"", b"\r"):
-                        raise BadRequest("Chunk data not followed by CRLF")
-                    return self._need_more()
-                if buf[:2] != b"\r\n":
-                    raise BadRequest("Chunk data not followed by CRLF")
-                del buf[:2]
-                self._phase = _Phase.CHUNK_SIZE
-            elif phase == _Phase.TRAILERS:
-                line = self._take_line(_defaults.MAX_TRAILER_BYTES, "Trailers too large")
-                if line is None:
-                    return NEED_DATA
-                if not line:
-                    self._phase = _Phase.PAUSED
-                    return END_OF_MESSAGE
-                self._trailer_bytes += len(line) + 2
-                if self._trailer_bytes > _defaults.MAX_TRAILER_BYTES:
-                    raise ProtocolError(431, "Trailers too large")
-                if _FIELD.fullmatch(line.decode("latin-1")) is None:
-                    raise BadRequest("Malformed trailer field")
+def _chunked_reader(values, max_body_bytes: int) -> ChunkedReader:
+    """The reader for a Transfer-Encoding whose final coding is chunked."""
+    codings = [c.strip().lower() for v in values for c in v.split(",")]
+    codings = [c for c in codings if c]
+    if not codings:
+        raise MalformedRequest("Empty Transfer-Encoding")
+    for coding in codings:
+        if coding not in ("chunked", "gzip", "deflate", "compress", "x-gzip", "identity"):
+            raise ProtocolError(501, f"Transfer coding not implemented: {coding}")
+    if codings[-1] != "chunked" or codings.count("chunked") > 1:
+        raise MalformedRequest("chunked must be the final transfer coding, once")
+    if len(codings) > 1:
+        raise ProtocolError(501, "Only the chunked transfer coding is implemented")
+    return ChunkedReader(max_body_bytes)
 
-    def _take_line(self, limit, too_long_message):
-        buf = self._buf
-        end = buf.find(b"\r\n")
-        if end < 0:
-            if len(buf) > limit:
-                raise ProtocolError(431 if "Trailer" in too_long_message else 400,
-                                    too_long_message)
-            if b"\n" in buf:
-                raise BadRequest("Bare LF in chunked framing")
-            self._need_more()
-            return None
-        if end > limit:
-            raise BadRequest(too_long_message)
-        line = bytes(buf[:end])
-        del buf[:end + 2]
-        return line
 
-    def _need_more(self):
-        if self.eof:
-            raise BadRequest("Connection closed before the body was complete")
-        return NEED_DATA
+def _is_empty(body) -> bool:
+    return type(body) is ContentLengthReader and not body.remaining
 
 
 def _raise_request_line_error(line: bytes):
@@ -429,18 +293,18 @@ def _raise_request_line_error(line: bytes):
         if (_VERSION.fullmatch(version)
                 and _REQUEST_LINE_BYTES.fullmatch(line[:-len(version)] + b"HTTP/1.1")):
             raise ProtocolError(505, "HTTP version not supported")
-    raise BadRequest("Malformed request line")
+    raise MalformedRequest("Malformed request line")
 
 
 def _raise_field_error(lines):
     """Say what is wrong with the first malformed field line."""
     for line in lines:
-        if _FIELD.fullmatch(line) is None:
+        if FIELD.fullmatch(line) is None:
             if line[:1] in (" ", "\t"):
-                raise BadRequest("Obsolete line folding is not allowed")
+                raise MalformedRequest("Obsolete line folding is not allowed")
             if ":" in line and line.split(":", 1)[0][-1:] in (" ", "\t"):
-                raise BadRequest("Whitespace before a header field's colon")
-            raise BadRequest("Malformed header field")
+                raise MalformedRequest("Whitespace before a header field's colon")
+            raise MalformedRequest("Malformed header field")
     raise AssertionError("no malformed field line in a head that failed to match")
 
 
@@ -451,10 +315,10 @@ def _content_length(values) -> int:
         for part in value.split(","):
             part = part.strip()
             if not part.isdigit() or not part.isascii() or len(part) > 18:
-                raise BadRequest("Invalid Content-Length")
+                raise MalformedRequest("Invalid Content-Length")
             seen.add(int(part))
     if len(seen) != 1:
-        raise BadRequest("Conflicting Content-Length values")
+        raise MalformedRequest("Conflicting Content-Length values")
     return seen.pop()
 
 
@@ -464,14 +328,14 @@ def _split_target(method: str, target: str):
         raw_path, _, query = target.partition("?")
     elif target == "*":
         if method != "OPTIONS":
-            raise BadRequest("Asterisk-form target is only for OPTIONS")
+            raise MalformedRequest("Asterisk-form target is only for OPTIONS")
         return "*", ""
     elif method == "CONNECT":
         raise ProtocolError(501, "CONNECT is not implemented")
     else:
         m = _ABSOLUTE.match(target)
         if m is None:
-            raise BadRequest("Invalid request target")
+            raise MalformedRequest("Invalid request target")
         rest = target[m.end():] or "/"
         if rest[0] == "?":
             rest = "/" + rest
@@ -480,7 +344,7 @@ def _split_target(method: str, target: str):
     try:
         path = unquote(raw_path, errors="strict") if "%" in raw_path else raw_path
     except UnicodeDecodeError:
-        raise BadRequest("Path is not valid UTF-8 once percent-decoded") from None
+        raise MalformedRequest("Path is not valid UTF-8 once percent-decoded") from None
     if "\x00" in path:
-        raise BadRequest("NUL byte in path")
+        raise MalformedRequest("NUL byte in path")
     return path, query

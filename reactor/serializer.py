@@ -7,10 +7,11 @@ responses to HEAD and of 1xx, 204 and 304 responses (RFC 9110 §6.4.1).
 
 from __future__ import annotations
 
-import re
 import time
 from email.utils import formatdate
 from http import HTTPStatus
+
+from .grammar import TOKEN_RE
 
 __all__ = ["serialize_head", "http_date", "CONTINUE_RESPONSE", "encode_chunk", "LAST_CHUNK",
            "simple_response", "status_has_body"]
@@ -25,7 +26,6 @@ _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date
 # "Name: " per header name seen that an application may send; framing and invalid
 # names are never in it, so a miss sends the whole list the careful way.
 _NAME_PREFIXES: dict[str, str] = {}
-_TOKEN_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 class _DateCache:
@@ -76,7 +76,7 @@ def _field_lines(headers) -> list[str]:
     for name, value in headers:
         if name.lower() in _FRAMING:
             continue
-        if not _TOKEN_NAME.fullmatch(name):
+        if not TOKEN_RE.fullmatch(name):
             raise ValueError(f"invalid header name {name!r}")
         if len(_NAME_PREFIXES) < 1024:  # names come from code, but bound it anyway
             _NAME_PREFIXES[name] = name + ": "
