@@ -128,6 +128,10 @@ class RequestParser:
             self._next = _AT_PAUSE
         return event
 
+    def _end_message(self):
+        self._next = _AT_PAUSE
+        return END_OF_MESSAGE
+
     def _paused(self):
         return NEED_DATA
 
@@ -253,13 +257,12 @@ class RequestParser:
             length = _content_length(lengths)
             if length > self.max_body_bytes:
                 raise ProtocolError(413, "Request body too large")
-            self._body = ContentLengthReader(length)
-        else:
-            self._body = ContentLengthReader(0)
-        self._next = RequestParser._read_body
+            self._body = ContentLengthReader(length) if length else None
+        # Most requests have no body: they skip the reader and end at once.
+        self._next = RequestParser._read_body if self._body else RequestParser._end_message
         request.keep_alive = keep_alive
         if expect is not None and expect.lower() == "100-continue" and http11:
-            request.expect_continue = not _is_empty(self._body)
+            request.expect_continue = self._body is not None
 
 
 _AT_HEAD = RequestParser._read_head
@@ -280,10 +283,6 @@ def _chunked_reader(values, max_body_bytes: int) -> ChunkedReader:
     if len(codings) > 1:
         raise ProtocolError(501, "Only the chunked transfer coding is implemented")
     return ChunkedReader(max_body_bytes)
-
-
-def _is_empty(body) -> bool:
-    return type(body) is ContentLengthReader and not body.remaining
 
 
 def _raise_request_line_error(line: bytes):

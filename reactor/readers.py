@@ -46,7 +46,11 @@ class ContentLengthReader:
             if eof:
                 raise MalformedRequest(_TRUNCATED)
             return NEED_DATA
-        return Data(_take(buf, self))
+        take = min(self.remaining, len(buf))
+        data = bytes(buf[:take])
+        del buf[:take]
+        self.remaining -= take
+        return Data(data)
 
 
 class ChunkedReader:
@@ -89,7 +93,10 @@ class ChunkedReader:
     def _data(self, buf, eof):
         if not buf:
             return _need_more(eof)
-        data = _take(buf, self)
+        take = min(self.remaining, len(buf))
+        data = bytes(buf[:take])
+        del buf[:take]
+        self.remaining -= take
         if not self.remaining:
             self._step = ChunkedReader._data_end
         return Data(data)
@@ -118,15 +125,6 @@ class ChunkedReader:
         if FIELD.fullmatch(line.decode("latin-1")) is None:
             raise MalformedRequest("Malformed trailer field")
         return None
-
-
-def _take(buf: bytearray, reader) -> bytes:
-    """Up to `reader.remaining` bytes off the front of `buf`."""
-    take = min(reader.remaining, len(buf))
-    data = bytes(buf[:take])
-    del buf[:take]
-    reader.remaining -= take
-    return data
 
 
 def _take_line(buf: bytearray, eof: bool, limit: int, too_long: type[ProtocolError],
