@@ -47,7 +47,7 @@ from concurrent.futures import Future
 from .accesslog import log_access
 from .body import BodyBuffer
 from .errors import ProtocolError
-from .fallback import failure_response, protocol_error_bytes
+from .fallback import discard_outcome, failure_response, outcome, protocol_error_bytes
 from .framing import FILE, STREAM, choose_framing
 from .messages import FileBody, Response
 from .parser import END_OF_MESSAGE, NEED_DATA, RequestParser
@@ -274,24 +274,15 @@ class Connection:
             if not result.done():
                 result.add_done_callback(lambda future: self._on_future_done(request, future))
                 return
-            result = self._outcome(request, result)
+            result = outcome(request, result)
         self.respond(request, result, now)
 
     def _on_future_done(self, request, future: Future) -> None:
         if self.state is ConnState.CLOSED:
-            request.close()
-            result = future.result() if not future.exception() else None
-            if isinstance(result, Response) and isinstance(result.body, FileBody):
-                result.body.close()
+            discard_outcome(request, future)  # the client left while it was made
             return
-        self.respond(request, self._outcome(request, future), self.clock())
+        self.respond(request, outcome(request, future), self.clock())
         self.on_output()
-
-    def _outcome(self, request, future: Future):
-        try:
-            return future.result()
-        except Exception as exc:
-            return failure_response(request, exc)
 
     # -- responding ------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 An application renders its own errors; these are the plain-text answers for what
 reaches the connection anyway: an `HTTPError` the application let through, a
-handler that raised (a logged 500), and protocol errors when the application
-offers no `render_protocol_error`.
+handler that raised (a logged 500), a failed future, and protocol errors when the
+application offers no `render_protocol_error`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 
 from .errors import HTTPError, ProtocolError
-from .messages import Response
+from .messages import FileBody, Response
 from .serializer import serialize_head, simple_response
 
-__all__ = ["error_response", "failure_response", "protocol_error_bytes"]
+__all__ = ["discard_outcome", "error_response", "failure_response", "outcome",
+           "protocol_error_bytes"]
 
 log = logging.getLogger("reactor.connection")
 
@@ -33,6 +34,22 @@ def failure_response(request, exc: Exception) -> Response:
         return error_response(exc)
     log.error("handler failed for %s %s", request.method, request.target, exc_info=exc)
     return Response.text("Internal Server Error\n", 500)
+
+
+def outcome(request, future):
+    """What a completed future answers: its result, or the failure response."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return failure_response(request, exc)
+
+
+def discard_outcome(request, future) -> None:
+    """Release what a future made for a client that has gone."""
+    request.close()
+    result = future.result() if not future.exception() else None
+    if isinstance(result, Response) and isinstance(result.body, FileBody):
+        result.body.close()
 
 
 def protocol_error_bytes(app, exc: ProtocolError, request, server_name: bytes) -> bytes:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
-__all__ = ["WorkerPool", "then", "when_done"]
+__all__ = ["AppOnLoop", "WorkerPool", "then", "when_done"]
 
 
 class WorkerPool:
@@ -79,6 +79,25 @@ def then(loop, future: Future, fn, *, on_error=None) -> Future:
 
     when_done(loop, future, lambda done: settle(done, fn))
     return out
+
+
+class AppOnLoop:
+    """An application as connections see it: a pending future it returns is
+    continued through `then`, so it completes on the loop thread, as the
+    connection's contract asks (one from `then` already does: no extra trip)."""
+
+    __slots__ = ("_handle", "_loop", "render_protocol_error")
+
+    def __init__(self, app, loop):
+        self._handle = app.handle if hasattr(app, "handle") else app
+        self._loop = loop
+        self.render_protocol_error = getattr(app, "render_protocol_error", None)
+
+    def handle(self, request):
+        result = self._handle(request)
+        if isinstance(result, Future) and not result.done():
+            return then(self._loop, result, _same)
+        return result
 
 
 def _same(value):

@@ -26,7 +26,7 @@ from concurrent.futures import Future
 from .channel import Channel
 from .config import ServerConfig
 from .loop import Loop
-from .pool import WorkerPool, then
+from .pool import AppOnLoop, WorkerPool, then
 
 __all__ = ["Server"]
 
@@ -41,29 +41,6 @@ ACCEPT_PAUSE_SECONDS = 0.5
 # moment before closing: closing with unread input makes the kernel send RST, which
 # can destroy the response before the client reads it (a "lingering close").
 LINGER_SECONDS = 2.0
-
-
-class _AppOnLoop:
-    """The application as connections see it: a future it returns is continued
-    through `then`, so it completes on the loop thread, as the connection's
-    contract asks (a future from `then` already does: that costs no extra trip)."""
-
-    __slots__ = ("_handle", "_loop", "render_protocol_error")
-
-    def __init__(self, app, loop):
-        self._handle = app.handle if hasattr(app, "handle") else app
-        self._loop = loop
-        self.render_protocol_error = getattr(app, "render_protocol_error", None)
-
-    def handle(self, request):
-        result = self._handle(request)
-        if isinstance(result, Future) and not result.done():
-            return then(self._loop, result, _same)
-        return result
-
-
-def _same(value):
-    return value
 
 
 def _ignore() -> None:
@@ -90,7 +67,7 @@ class Server:
         self.config = config
         self.app = app
         self.loop = Loop()
-        self._app_on_loop = _AppOnLoop(app, self.loop)
+        self._app_on_loop = AppOnLoop(app, self.loop)
         self.shutting_down = False
         self._channels: dict[int, Channel] = {}
         self._listener: socket.socket | None = None
