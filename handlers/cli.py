@@ -171,11 +171,12 @@ def _serve_workers(count: int, app_config: AppConfig,
                    server_config: reactor.ServerConfig) -> int:
     """`count` worker processes on one port under a supervisor (handlers/workers.py)."""
     from .app import create_app
-    from .workers import Supervisor, reserve_port
+    from .workers import Supervisor, reserve_port, run_in_child
 
     # The schema and the demo people once, before forking: workers must not race
-    # to migrate or seed. The supervisor then holds no database connection.
-    create_app(app_config).close()
+    # to migrate or seed.
+    if run_in_child(lambda: create_app(app_config).close()) != 0:
+        raise SystemExit("miniface: could not open the database (see the log above)")
     try:
         reserved = reserve_port(server_config.host, server_config.port)
     except OSError as exc:

@@ -6,7 +6,8 @@ Theory of operation
 (the shape of gunicorn's `arbiter.py`), and it serves no request itself:
 
 1. Before forking it prepares what every worker shares (the schema, the demo
-   people) and reserves the port: a socket bound with SO_REUSEPORT that never
+   people; in a short-lived child of its own, so the supervisor itself never
+   opens the database or starts a driver's threads) and reserves the port: a socket bound with SO_REUSEPORT that never
    listens. Binding port 0 that way picks the real port once, for everyone; and
    while a worker is being replaced the port stays ours. A socket that does not
    listen takes no connections, so the kernel spreads them over the workers'
@@ -44,7 +45,8 @@ import socket
 import time
 from collections.abc import Callable
 
-__all__ = ["BOOT_ERROR_EXIT", "Supervisor", "reserve_port", "stop_when_orphaned"]
+__all__ = ["BOOT_ERROR_EXIT", "Supervisor", "reserve_port", "run_in_child",
+           "stop_when_orphaned"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,26 @@ def reserve_port(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def run_in_child(fn: Callable[[], object]) -> int:
+    """Run `fn()` in a forked child and return its exit status (0: it returned).
+
+    The supervisor prepares the database this way, so it never holds a database
+    connection or a driver's threads of its own when it forks the workers."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        status = 1
+        try:
+            fn()
+            status = 0
+        except BaseException:
+            log.exception("preparing the workers failed")
+        finally:
+            logging.shutdown()
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
 
 
 def stop_when_orphaned(server, parent_pid: int) -> None:

@@ -37,12 +37,14 @@ class Supervised:
     """`miniface serve --workers 2` in a child process, its log collected line by line."""
 
     def __init__(self, data_dir: Path):
-        command = [sys.executable, "-m", "handlers.cli", "serve", "--workers", "2",
+        # The worker count from the environment (the other test below uses --workers).
+        command = [sys.executable, "-m", "handlers.cli", "serve",
                    "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data_dir),
                    "--node-name", "w", "--no-access-log", "--keepalive-timeout", "120",
                    "--shutdown-grace", "30",
                    *[f"--{name.replace('_', '-')}={value}" for name, value in FAST_ARGON2.items()]]
-        self.process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True,
+                                        env={**os.environ, "MINIFACE_WORKERS": "2"})
         self.lines: list[str] = []
         self._changed = threading.Condition()
         threading.Thread(target=self._collect, daemon=True).start()
