@@ -16,6 +16,7 @@ import logging
 from .base import MAX_ID, completed, failed
 from .errors import Forbidden, Invalid, NotFound
 from .store import posts as post_store
+from .store.visibility import DEFAULT_VISIBILITY, VISIBILITIES
 from .text_rules import is_clean_text
 from .uploads import delete_image, image_path, store_image
 
@@ -25,8 +26,6 @@ __all__ = ["DEFAULT_VISIBILITY", "MAX_BODY_CHARS", "PHOTO_URL_PREFIX", "VISIBILI
 
 log = logging.getLogger(__name__)
 
-VISIBILITIES = ("public", "friends", "private")
-DEFAULT_VISIBILITY = "friends"
 MAX_BODY_CHARS = 5000
 PHOTO_URL_PREFIX = "/photos/"
 

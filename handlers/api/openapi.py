@@ -12,7 +12,7 @@ from reactor import Response
 
 from ..auth import NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 from ..base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, AppHandler
-from ..posts import MAX_BODY_CHARS, VISIBILITIES
+from ..posts import DEFAULT_VISIBILITY, MAX_BODY_CHARS, VISIBILITIES
 from .openapi_chat import chat_paths, chat_schemas
 from .openapi_profiles import profile_paths
 from .openapi_social import post_patch_body, post_social_properties, social_paths, social_schemas
@@ -144,7 +144,7 @@ def _account_paths() -> dict:
 def _post_paths() -> dict:
     post_fields = {"body": {"type": "string", "maxLength": MAX_BODY_CHARS},
                    "visibility": {"type": "string", "enum": list(VISIBILITIES),
-                                  "default": "friends"}}
+                                  "default": DEFAULT_VISIBILITY}}
     multipart = {"type": "object", "properties": {
         **post_fields, "image": {"type": "string", "format": "binary"},
         "csrf_token": {"type": "string", "description": "Required with the session cookie "

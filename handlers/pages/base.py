@@ -32,6 +32,7 @@ from ..store import comments as comment_store
 from ..store import friends as friend_store
 from ..store import messages as message_store
 from ..store import notifications as notification_store
+from ..store.visibility import DEFAULT_VISIBILITY
 from . import present
 
 __all__ = ["PageHandler", "FLASH_COOKIE", "ANON_CSRF_COOKIE", "safe_next"]
@@ -141,7 +142,7 @@ class PageHandler(AppHandler):
                                   comments=comments.get(p["id"], []))
                 for p in posts]
 
-    def composer(self, body: str = "", visibility: str = present.DEFAULT_VISIBILITY,
+    def composer(self, body: str = "", visibility: str = DEFAULT_VISIBILITY,
                  error: str = "") -> dict:
         return {"body": body, "error": error,
                 "visibility_options": present.visibility_options(visibility)}

@@ -19,7 +19,7 @@ from reactor import HTTPError, Response
 from .. import posts
 from ..errors import Forbidden, Invalid
 from ..forms import FormLimits, parse_form
-from . import present
+from ..store.visibility import DEFAULT_VISIBILITY, FRIENDS, PRIVATE, PUBLIC
 from .base import PageHandler
 from .home import home_context
 
@@ -27,9 +27,9 @@ __all__ = ["PostCreate", "PostDelete", "PostVisibility"]
 
 _POST_PAGE_RE = re.compile(r"/posts/(\d+)(?:[/?#]|$)")
 VISIBILITY_DONE = {
-    "public": "Updated: everyone can see this post.",
-    "friends": "Updated: only your friends can see this post.",
-    "private": "Updated: only you can see this post.",
+    PUBLIC: "Updated: everyone can see this post.",
+    FRIENDS: "Updated: only your friends can see this post.",
+    PRIVATE: "Updated: only you can see this post.",
 }
 BODY_MESSAGES = {
     "write something or add a photo": "Write something or add a photo.",
@@ -86,7 +86,7 @@ class PostCreate(PageHandler):
         if not isinstance(exc, HTTPError) or exc.status not in (413, 415, 422):
             raise exc
         if visibility not in posts.VISIBILITIES:
-            visibility = present.DEFAULT_VISIBILITY
+            visibility = DEFAULT_VISIBILITY
         composer = self.composer(body or "", visibility, composer_error(exc))
         return self.page("home", home_context(self, composer), exc.status)
 

@@ -13,6 +13,7 @@ import time
 import zlib
 
 from ..store.times import iso
+from ..store.visibility import FRIENDS, PRIVATE, PUBLIC
 
 __all__ = [
     "AVATAR_COLOURS", "VISIBILITIES", "avatar_index", "comment_view", "exact_time", "initials",
@@ -26,12 +27,11 @@ AVATAR_COLOURS = 8
 
 # (value, label, icon) in the order the selectors offer them.
 VISIBILITIES = (
-    ("public", "Public", "globe"),
-    ("friends", "Friends", "users"),
-    ("private", "Only me", "lock"),
+    (PUBLIC, "Public", "globe"),
+    (FRIENDS, "Friends", "users"),
+    (PRIVATE, "Only me", "lock"),
 )
 _VISIBILITY = {value: (label, icon) for value, label, icon in VISIBILITIES}
-DEFAULT_VISIBILITY = "friends"
 
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 _FRIENDSHIP_FLAGS = {"none": "fs_none", "request_sent": "fs_sent",

@@ -18,7 +18,7 @@ then applied to the few candidates, so it stays the single source of truth.
 """
 
 from .friends import FRIEND_IDS_CTE
-from .visibility import VISIBILITIES, VISIBLE_TO_VIEWER
+from .visibility import FRIENDS, PRIVATE, PUBLIC, VISIBILITIES, VISIBLE_TO_VIEWER
 
 __all__ = [
     "create_post",
@@ -61,10 +61,10 @@ WITH {FRIEND_IDS_CTE},
 candidate(id) AS (
     {_PAGE.format(where="author_id = :viewer_id")}
     UNION
-    {_PAGE.format(where="visibility = 'public'")}
+    {_PAGE.format(where=f"visibility = '{PUBLIC}'")}
     UNION
     SELECT * FROM (SELECT q.id FROM friend f JOIN posts q ON q.author_id = f.id
-                   WHERE q.visibility = 'friends' AND q.id < :before
+                   WHERE q.visibility = '{FRIENDS}' AND q.id < :before
                    ORDER BY q.id DESC LIMIT :limit) AS page
 )
 SELECT {POST_COLUMNS}
@@ -76,11 +76,11 @@ LIMIT :limit
 
 PROFILE_SQL = f"""
 WITH candidate(id) AS (
-    {_PAGE.format(where="author_id = :author_id AND visibility = 'public'")}
+    {_PAGE.format(where=f"author_id = :author_id AND visibility = '{PUBLIC}'")}
     UNION ALL
-    {_PAGE.format(where="author_id = :author_id AND visibility = 'friends'")}
+    {_PAGE.format(where=f"author_id = :author_id AND visibility = '{FRIENDS}'")}
     UNION ALL
-    {_PAGE.format(where="author_id = :author_id AND visibility = 'private'")}
+    {_PAGE.format(where=f"author_id = :author_id AND visibility = '{PRIVATE}'")}
 )
 SELECT {POST_COLUMNS}
 FROM candidate c JOIN posts p ON p.id = c.id JOIN users u ON u.id = p.author_id

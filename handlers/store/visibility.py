@@ -10,14 +10,19 @@ parameter `:viewer_id`; the feed, profiles, single posts and photo URLs all add 
 to their WHERE clause. `can_view` is the same rule for a post already in hand.
 """
 
-__all__ = ["VISIBILITIES", "VISIBLE_TO_VIEWER", "can_view"]
+__all__ = ["DEFAULT_VISIBILITY", "FRIENDS", "PRIVATE", "PUBLIC", "VISIBILITIES",
+           "VISIBLE_TO_VIEWER", "can_view"]
 
-VISIBILITIES = ("public", "friends", "private")
+# The three values of posts.visibility, here and nowhere else.
+PUBLIC, FRIENDS, PRIVATE = "public", "friends", "private"
+VISIBILITIES = (PUBLIC, FRIENDS, PRIVATE)
+# A post is for friends unless its author says otherwise.
+DEFAULT_VISIBILITY = FRIENDS
 
-VISIBLE_TO_VIEWER = """(
-    p.visibility = 'public'
+VISIBLE_TO_VIEWER = f"""(
+    p.visibility = '{PUBLIC}'
     OR p.author_id = :viewer_id
-    OR (p.visibility = 'friends'
+    OR (p.visibility = '{FRIENDS}'
         AND EXISTS (SELECT 1 FROM friendships fv
                     WHERE fv.user_a = min(p.author_id, :viewer_id)
                       AND fv.user_b = max(p.author_id, :viewer_id)))
@@ -26,8 +31,8 @@ VISIBLE_TO_VIEWER = """(
 
 def can_view(post: dict, viewer_id, *, is_friend: bool) -> bool:
     """The rule for one post dict; `is_friend`: the viewer is the author's friend."""
-    if post["visibility"] == "public":
+    if post["visibility"] == PUBLIC:
         return True
     if viewer_id is not None and post["author_id"] == viewer_id:
         return True
-    return post["visibility"] == "friends" and viewer_id is not None and bool(is_friend)
+    return post["visibility"] == FRIENDS and viewer_id is not None and bool(is_friend)
