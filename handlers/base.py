@@ -16,7 +16,7 @@ from concurrent.futures import Future
 import reactor
 
 from .errors import BadRequest, TooLarge, UnsupportedMediaType
-from .forms import body_size
+from .forms import JSON, body_size, media_type
 
 __all__ = ["AppHandler", "ApiHandler", "completed", "failed", "page_params"]
 
@@ -107,8 +107,7 @@ class ApiHandler(AppHandler):
     def json_body(self) -> dict:
         """The body as a JSON object: 415 unless it is JSON, 413 over
         MAX_JSON_BODY_BYTES, 400 if it does not parse."""
-        ctype = (self.request.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if ctype != "application/json":
+        if media_type(self.request) != JSON:
             raise UnsupportedMediaType("Send the body as application/json.")
         if body_size(self.request) > MAX_JSON_BODY_BYTES:
             raise TooLarge(f"JSON bodies may be up to {MAX_JSON_BODY_BYTES // 1024} KiB.")

@@ -23,7 +23,8 @@ from python_multipart.multipart import MultipartParser, QuerystringParser, parse
 from .config import MAX_FORM_FIELD_BYTES, MAX_FORM_FIELDS, MAX_IMAGE_BYTES
 from .errors import BadRequest, TooLarge, UnsupportedMediaType
 
-__all__ = ["Form", "FormLimits", "UploadedFile", "body_size", "parse_form", "media_type"]
+__all__ = ["Form", "FormLimits", "JSON", "MULTIPART", "URLENCODED", "UploadedFile", "body_size",
+           "media_type", "parse_form"]
 
 READ_CHUNK_BYTES = 64 * 1024
 # A urlencoded form is parsed on the loop thread. The biggest real one is the
@@ -33,6 +34,7 @@ MAX_URLENCODED_BYTES = 256 * 1024
 SPOOL_MEMORY_BYTES = 1024 * 1024
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
+JSON = "application/json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +101,10 @@ class Form:
 
 
 def media_type(request) -> str:
-    """The request's Content-Type without parameters, lower-cased ("" if absent)."""
+    """The request's Content-Type without parameters, lower-cased ("" if absent).
+
+    The one place the app reads a media type: the CSRF rules, JSON bodies and
+    forms all compare this with URLENCODED, MULTIPART or JSON."""
     return (request.headers.get("content-type") or "").split(";")[0].strip().lower()
 
 

@@ -25,6 +25,7 @@ import logging
 import secrets
 
 from .errors import Forbidden, Unauthorized
+from .forms import JSON, MULTIPART, media_type
 from .store import sessions as session_store
 from .store import users as user_store
 
@@ -156,10 +157,10 @@ class SessionManager:
         if header_token is not None:
             self.check_form_token(session, header_token)
             return False
-        ctype = _media_type(request)
-        if ctype == "application/json":
+        ctype = media_type(request)
+        if ctype == JSON:
             return False
-        if form_allowed and ctype == "multipart/form-data":
+        if form_allowed and ctype == MULTIPART:
             return True
         raise Forbidden("Send JSON, or the CSRF token with a form.")
 
@@ -210,7 +211,3 @@ def _bearer_token(request) -> str | None:
     if scheme.lower() != "bearer":
         return None
     return token.strip()
-
-
-def _media_type(request) -> str:
-    return (request.headers.get("content-type") or "").split(";")[0].strip().lower()

@@ -23,15 +23,18 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_clean_name", "is_clean_text"]
+__all__ = ["FORBIDDEN_IN_TEXT", "is_clean_name", "is_clean_text"]
 
-_C0_AND_DEL = "\x00-\x1f\x7f"
-_C1 = "\x80-\x9f"
-_BIDI_OVERRIDES = "\u202a-\u202e\u2066-\u2069"
+# The rules as ranges of "\uXXXX" escapes, which mean the same to Python's `re`
+# and to the ECMAScript patterns of the OpenAPI document (api/openapi_social.py).
+_C0_AND_DEL = "\\u0000-\\u001f\\u007f"
+_C1 = "\\u0080-\\u009f"
+_BIDI_OVERRIDES = "\\u202a-\\u202e\\u2066-\\u2069"
+# Multi-line text: the same controls less tab (U+0009) and line feed (U+000A).
+FORBIDDEN_IN_TEXT = "\\u0000-\\u0008\\u000b-\\u001f\\u007f" + _C1
 
 _NAME_FORBIDDEN = re.compile(f"[{_C0_AND_DEL}{_C1}{_BIDI_OVERRIDES}]")
-# The same controls less tab (U+0009) and line feed (U+000A).
-_TEXT_FORBIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f{_C1}]")
+_TEXT_FORBIDDEN = re.compile(f"[{FORBIDDEN_IN_TEXT}]")
 
 
 def is_clean_name(text: str) -> bool:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from ..posts import MAX_BODY_CHARS, VISIBILITIES
 from ..reactions import MAX_COMMENT_CHARS
 from ..store.notifications import KINDS
+from ..text_rules import FORBIDDEN_IN_TEXT
 
 __all__ = ["social_paths", "social_schemas", "TEXT_PATTERN", "NON_BLANK_PATTERN"]
 
 # What the server accepts as text (handlers/text_rules.py): no C0 or C1 control
 # characters but tab and line feed; a comment also needs one non-space character.
-_CONTROL = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f"
+_CONTROL = FORBIDDEN_IN_TEXT
 TEXT_PATTERN = f"^[^{_CONTROL}]*$"
 NON_BLANK_PATTERN = f"^[^{_CONTROL}]*[^{_CONTROL}\\s][^{_CONTROL}]*$"
 
