@@ -1,4 +1,4 @@
-"""Serving post photos (`/photos/<name>`) and the health check.
+"""Serving post photos (`/photos/<name>`).
 
 A photo is served only to viewers who may see its post (the visibility rule in
 `store/visibility.py`); everyone else gets the same 404 as for a missing file.
@@ -9,13 +9,13 @@ shared caches never store it.
 
 from __future__ import annotations
 
-from reactor import Response, file_response
+from reactor import file_response
 
 from .base import AppHandler
 from .posts import photo_file
 from .uploads import CONTENT_TYPES
 
-__all__ = ["Health", "Photo"]
+__all__ = ["Photo"]
 
 PHOTO_CACHE_CONTROL = "private, no-cache"
 
@@ -26,11 +26,3 @@ class Photo(AppHandler):
         ctype = CONTENT_TYPES[path.suffix.lstrip(".").lower()]
         return file_response(self.request, str(path), content_type=ctype,
                              cache_control=PHOTO_CACHE_CONTROL)
-
-
-class Health(AppHandler):
-    """`GET /healthz`: 200 when the database answers (for load balancers and scripts)."""
-
-    def get(self):
-        self.db.query_value("SELECT 1")
-        return Response.json({"status": "ok"})

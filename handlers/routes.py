@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reactor
 
-from . import pages, photos
+from . import health, pages, photos
 from .api import account, events, friends, messages, notifications, openapi, posts, reactions, users
 
 __all__ = ["API_ROUTES", "AppRouter", "build_router"]
@@ -64,7 +64,7 @@ def build_router(ctx) -> AppRouter:
     for pattern, handler_cls in API_ROUTES:
         router.add(pattern, handler_cls, **deps)
     router.add("/photos/{name}", photos.Photo, **deps)
-    router.add("/healthz", photos.Health, **deps)
+    router.add("/healthz", health.Health, **deps)
     router.add("/assets/{path:path}", reactor.StaticFiles, root=str(ctx.config.assets_dir))
     pages.add_routes(router, deps)
     return router
