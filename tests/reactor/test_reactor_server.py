@@ -127,3 +127,37 @@ def test_accepting_pauses_at_the_connection_cap_and_resumes_below_it(serve):
     finally:
         first.close()
         second.close()
+
+
+class _StartRecorder:
+    """An app that answers with what its start-up hook saw."""
+
+    def __init__(self):
+        self.started_with = []
+
+    def on_start(self, server):
+        self.started_with.append(server)
+
+    def handle(self, request):
+        return reactor.Response.text(f"{len(self.started_with)}")
+
+
+def test_on_start_receives_the_server_once_before_the_first_request(serve):
+    app = _StartRecorder()
+    server = serve(app)
+    assert app.started_with == [server]
+    with RawClient(server.port) as client:
+        assert client.request(get()).body == b"1"
+
+
+class _WhoServes(reactor.Handler):
+    def get(self):
+        return reactor.Response.text(str(self.server.port))
+
+
+def test_router_hands_its_server_to_each_handler(serve):
+    router = reactor.Router()
+    router.add("/", _WhoServes)
+    server = serve(router)
+    with RawClient(server.port) as client:
+        assert client.request(get(path="/")).body == str(server.port).encode()
