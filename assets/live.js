@@ -6,7 +6,9 @@
  *                       page is visible), the conversation list, the unread badge;
  *   friend_request   -> the pending-requests badge;
  *   friend_accepted  -> the online-friends list is fetched again;
- *   presence         -> online dots, the chat header, the online-friends list.
+ *   presence         -> online dots, the chat header, the online-friends list;
+ *   notification     -> the bell's unread count (and a "miniface:notification"
+ *                       DOM event with the notification, for other scripts).
  * The chat form sends through the JSON API (X-CSRF-Token) and stays on the page;
  * if the script cannot send, the form still posts the classic way.
  *
@@ -387,6 +389,20 @@
     });
   }
 
+  function onNotification(note) {
+    if (!note.read) bumpBadge("notifications", 1);
+    document.dispatchEvent(new CustomEvent("miniface:notification", { detail: note }));
+  }
+
+  function refreshBell() {
+    fetch("/api/notifications?limit=1", { credentials: "same-origin" })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (data) {
+        if (data && window.MiniFace) window.MiniFace.setBadge("notifications", data.unread);
+      })
+      .catch(function () { /* offline: the next reconnection tries again */ });
+  }
+
   function listen() {
     var source = new EventSource("/api/events");
     var opened = false;
@@ -401,13 +417,17 @@
     on("presence", function (data) { setPresence(data.user, data.online); });
     on("friend_request", function () { bumpBadge("requests", 1); });
     on("friend_accepted", refreshOnlineList);
+    on("notification", onNotification);
     source.addEventListener("open", function () {
       // After a reconnection, fetch what may have been missed meanwhile.
-      if (opened) { catchUp(); refreshOnlineList(); }
+      if (opened) { catchUp(); refreshOnlineList(); refreshBell(); }
       opened = true;
       document.documentElement.setAttribute("data-live", "on");
     });
   }
+
+  // Shared with social.js (loaded after this file): the same avatars and times.
+  window.MiniFaceLive = { avatar: avatar, timeElement: timeElement, el: el };
 
   function start() {
     if (bubbles) scrollToNewest();

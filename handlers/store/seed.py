@@ -14,7 +14,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from . import friends, messages, posts, users
+from . import comments as comments_store
+from . import friends, likes, messages, posts, users
 from .times import now as current_time
 
 __all__ = ["seed_demo", "DEMO_USERNAMES", "DEMO_PASSWORD"]
@@ -55,6 +56,12 @@ CHATS = (
     ("carol", "alice", 30, "Did you see the book club news?"),
 )
 UNREAD_FROM = ("carol",)
+# (post body, who likes it, [(who comments, text)]): public posts only.
+REACTIONS = (
+    ("Sunset from the hill last night.", ("alice", "bob", "dave"),
+     [("bob", "Gorgeous colours!"), ("alice", "Which hill? I want to go.")]),
+    ("Hello MiniFace! First post.", ("bob", "carol"), [("carol", "Welcome aboard!")]),
+)
 PHOTO_SIZE = (640, 400)
 
 
@@ -71,6 +78,7 @@ def seed_demo(db, *, uploads_dir, password_hash: str) -> bool:
             ids = _seed_people(db, password_hash, now)
             _seed_friends(db, ids, now)
             _seed_posts(db, ids, uploads_dir, written, now)
+            _seed_reactions(db, ids, now)
             _seed_chats(db, ids, now)
     except BaseException:
         # The rows rolled back; do not leave their photos behind.
@@ -104,6 +112,26 @@ def _seed_posts(db, ids, uploads_dir, written, now) -> None:
             image_name = path.name
         posts.create_post(db, author_id=ids[author], body=body, visibility=visibility,
                           image_name=image_name, now=now - hours_ago * HOUR)
+
+
+def _seed_reactions(db, ids, now) -> None:
+    """Likes and comments on two public posts (with their notifications); what
+    happened before the last day is already read."""
+    by_body = {row["body"]: row for row in db.query_all(
+        "SELECT id, author_id, body FROM posts WHERE visibility = 'public'")}
+    for body, likers, comments in REACTIONS:
+        post = by_body[body]
+        for i, liker in enumerate(likers):
+            likes.like(db, post_id=post["id"], user_id=ids[liker], author_id=post["author_id"],
+                       now=now - (3 - i) * HOUR)
+        for i, (author, text) in enumerate(comments):
+            comments_store.add_comment(db, post_id=post["id"], author_id=ids[author],
+                                       post_author_id=post["author_id"], body=text,
+                                       now=now - (2 - i) * HOUR)
+    for user_id in ids.values():
+        db.execute("UPDATE notifications SET read_at = :now WHERE recipient_id = :user_id"
+                   " AND created_at < :day_ago", {"now": now, "user_id": user_id,
+                                                  "day_ago": now - 24 * HOUR})
 
 
 def _seed_chats(db, ids, now) -> None:
