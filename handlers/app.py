@@ -25,7 +25,7 @@ from pathlib import Path
 
 from reactor import HTTPError, Response
 
-from . import errors
+from . import body_limits, errors
 from .auth import Passwords
 from .config import AppConfig
 from .friends import FriendEvents
@@ -106,6 +106,12 @@ class Application:
                 result, lambda response: self._finish(request, response),
                 on_error=lambda exc: self._finish(request, self._failure_response(request, exc)))
         return self._finish(request, result)
+
+    def body_limit(self, request) -> int:
+        """The most body bytes this request may send, from its head alone: the
+        reactor asks before reading the body or answering 100 Continue and refuses
+        more with 413 (handlers/body_limits.py)."""
+        return body_limits.body_limit(self.ctx, self.router, request)
 
     def render_protocol_error(self, request, status: int, message: str) -> Response:
         """What the reactor answers when a request breaks HTTP after its head parsed

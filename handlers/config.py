@@ -49,6 +49,16 @@ MAX_FORM_FIELDS = 64
 # thread at a time, so more threads only help to overlap database round trips;
 # 6 kept the home page's throughput flat from 4 to 8 (README, "PostgreSQL").
 DB_THREADS = 6
+# Request bodies, capped per route from the head, before the server reads a byte
+# of the body or sends 100 Continue (handlers/body_limits.py); the server's own
+# ceiling (16 MiB) is only the outer bound. A login or signup is a username, a
+# name and a password, under 2 KB even fully %-encoded: 16 KiB. Other requests
+# carry JSON (64 KiB cap, base.py) or a urlencoded form (256 KiB, forms.py): 256 KiB.
+# Only a logged-in person's photo upload may be bigger: the photo plus 64 KiB for
+# the post's text and the multipart framing.
+MAX_AUTH_BODY_BYTES = 16 * 1024
+MAX_REQUEST_BODY_BYTES = 256 * 1024
+UPLOAD_FORM_OVERHEAD_BYTES = 64 * 1024
 # Presence: `users.last_seen` is written at most this often per user, so a busy
 # client does not turn every request into a write.
 PRESENCE_TOUCH_SECONDS = 30

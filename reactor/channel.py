@@ -39,7 +39,7 @@ class Channel:
         self.linger_deadline = None
         self.open = True
         self.conn = Connection(server.config, app, remote_addr, now=time.monotonic(),
-                               on_output=self.refresh)
+                               on_output=self.refresh, body_budget=server.body_budget)
 
     def on_event(self, mask) -> None:
         conn = self.conn
@@ -69,7 +69,7 @@ class Channel:
         conn = self.conn
         out = conn.output
         sock = self.sock
-        sent_any = False
+        sent = 0
         while out:
             segment = out[0]
             try:
@@ -78,7 +78,7 @@ class Channel:
                     # the same segments instead of sending the head on its own.
                     n = sock.send(segment, _MSG_MORE if len(out) > 1 else 0)
                     conn.output_size -= n
-                    sent_any = True
+                    sent += n
                     if n == len(segment):
                         out.popleft()
                         continue
@@ -89,7 +89,8 @@ class Channel:
                 if n == 0:  # the file shrank under us; the framing is now a lie
                     conn.close()
                     return
-                sent_any = True
+                sent += n
+                conn.output_size -= n
                 segment.offset += n
                 segment.count -= n
                 if segment.count == 0:
@@ -100,8 +101,8 @@ class Channel:
             except OSError:
                 conn.close()
                 return
-        if sent_any:
-            conn.on_sent(time.monotonic())
+        if sent:
+            conn.on_sent(time.monotonic(), sent)
 
     def update(self) -> None:
         """Close, or make the selector's interest match what the connection wants."""

@@ -29,14 +29,33 @@ MAX_TRAILER_BYTES = 16 * 1024
 # The whole head must arrive within this many seconds of its first byte; the deadline
 # is not pushed back by each trickled byte, which is what defeats slowloris.
 HEAD_TIMEOUT_SECONDS = 10.0
-# A body that makes no progress for this long is abandoned (408).
+# A body must keep arriving: every BODY_TIMEOUT_SECONDS window must bring at least
+# BODY_TIMEOUT_SECONDS * BODY_MIN_RATE_BYTES_PER_SECOND bytes (15 KiB), or the rest
+# of the body, else 408. The window is not restarted by each byte, so a client
+# trickling a byte every few seconds is cut off after one window instead of holding
+# its buffer and descriptor forever. 1 KiB/s is twice Apache mod_reqtimeout's
+# MinRate and far below any real upload, even over a poor mobile link.
 BODY_TIMEOUT_SECONDS = 15.0
+BODY_MIN_RATE_BYTES_PER_SECOND = 1024
+# All request bodies being received at once, in memory and spilled to disk: past
+# this, a new body is refused with 503 and Retry-After (at its head when its
+# Content-Length does not fit, else when a chunk would overflow it). 64 MiB is a
+# dozen full-size photo uploads at once, and keeps a flood of bodies from growing
+# the process by hundreds of MB.
+MAX_BODY_BYTES_IN_FLIGHT = 64 * 1024 * 1024
+BODY_BUDGET_RETRY_AFTER_SECONDS = 5
 # Idle keep-alive connections close after 5 s, as in uvicorn's `timeout_keep_alive`.
 KEEPALIVE_TIMEOUT_SECONDS = 5.0
-# A client that reads none of its response for this long is dropped.
+# A client must keep reading: every WRITE_TIMEOUT_SECONDS window must drain at least
+# WRITE_TIMEOUT_SECONDS * SEND_MIN_RATE_BYTES_PER_SECOND bytes (30 KiB) of its
+# output, or all of it, else it is dropped. Not restarted by each byte read, so a
+# client reading a few bytes at a time cannot hold a large response (its memory,
+# or a file descriptor) forever.
 WRITE_TIMEOUT_SECONDS = 30.0
-# Stop reading from a connection while more than this much output is unsent: a peer
-# that pipelines requests but never reads the answers cannot grow our memory.
+SEND_MIN_RATE_BYTES_PER_SECOND = 1024
+# Stop reading from a connection while more than this much output is unsent (files
+# queued for sendfile count too): a peer that pipelines requests but never reads
+# the answers cannot grow our memory, hold many files open or keep the loop busy.
 OUTPUT_HIGH_WATER_BYTES = 256 * 1024
 # Most connections served at once; accepting pauses at the cap.
 MAX_CONNECTIONS = 20_000
@@ -66,8 +85,11 @@ class ServerConfig:
     body_spill_bytes: int = BODY_SPILL_BYTES
     head_timeout: float = HEAD_TIMEOUT_SECONDS
     body_timeout: float = BODY_TIMEOUT_SECONDS
+    body_min_rate: int = BODY_MIN_RATE_BYTES_PER_SECOND
+    max_body_bytes_in_flight: int = MAX_BODY_BYTES_IN_FLIGHT
     keepalive_timeout: float = KEEPALIVE_TIMEOUT_SECONDS
     write_timeout: float = WRITE_TIMEOUT_SECONDS
+    send_min_rate: int = SEND_MIN_RATE_BYTES_PER_SECOND
     output_high_water: int = OUTPUT_HIGH_WATER_BYTES
     max_connections: int = MAX_CONNECTIONS
     shutdown_grace: float = SHUTDOWN_GRACE_SECONDS

@@ -32,8 +32,11 @@ Rules:
 2. Reading stops while queued output is over the high-water mark, or while a
    handler's future is pending, so a peer cannot make us buffer without bound.
 3. Each state has one deadline: idle keep-alive since the last response; the
-   whole head from its first byte (not reset by trickled bytes); body progress;
-   write progress while output is queued.
+   whole head from its first byte (not reset by trickled bytes); body and write
+   progress while a body arrives or output is queued, where progress means a
+   window's worth of bytes at the minimum rate, not any byte (budgets.py).
+4. A body is admitted from its head, before `100 Continue`: within the app's
+   limit for the request and the server's budget for bodies in flight.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from concurrent.futures import Future
 
 from .accesslog import log_access
 from .body import BodyBuffer
+from .budgets import BodyBudget, RateWindow, admit_body, over_budget
 from .errors import ProtocolError
 from .fallback import discard_outcome, failure_response, outcome, protocol_error_bytes
 from .framing import FILE, STREAM, choose_framing
@@ -79,7 +83,7 @@ class Connection:
     """HTTP/1.1 for one client of `app`, with the limits in `config`."""
 
     def __init__(self, config, app, remote_addr=None, *, now: float | None = None,
-                 on_output=_nothing, clock=time.monotonic):
+                 on_output=_nothing, clock=time.monotonic, body_budget=None):
         self.config = config
         self.app = app
         self.remote_addr = remote_addr
@@ -91,16 +95,17 @@ class Connection:
                                     max_body_bytes=config.max_body_bytes)
         self.state = ConnState.READING_HEAD
         self.output: deque = deque()   # bytearray and FileBody segments, in order
-        self.output_size = 0           # bytes queued in bytearray segments
+        self.output_size = 0           # bytes queued, in bytearrays and files
         self.shutting_down = False
         self.requests_served = 0
         now = clock() if now is None else now
         self._idle_since = now
         self._head_started: float | None = None
-        self._body_progress = now
-        self._write_progress = now
+        self._send_window = RateWindow(config.write_timeout, config.send_min_rate, now)
         self._request = None
-        self._body = BodyBuffer(config.body_spill_bytes)
+        self._body = BodyBuffer(config.body_spill_bytes,
+                                body_budget or BodyBudget(config.max_body_bytes_in_flight),
+                                RateWindow(config.body_timeout, config.body_min_rate, now))
         self._stream: StreamWriter | None = None
         self._server_name = config.server_header.encode("latin-1")
 
@@ -139,14 +144,14 @@ class Connection:
     def deadline(self) -> float | None:
         """When `on_timeout` should be called, or None for no deadline."""
         if self.output:
-            return self._write_progress + self.config.write_timeout
+            return self._send_window.deadline
         state = self.state
         if state is ConnState.READING_HEAD:
             if self._head_started is not None:
                 return self._head_started + self.config.head_timeout
             return self._idle_since + self.config.keepalive_timeout
         if state is ConnState.READING_BODY:
-            return self._body_progress + self.config.body_timeout
+            return self._body.window.deadline
         return None
 
     # -- events from the driver ------------------------------------------------
@@ -161,16 +166,13 @@ class Connection:
                 self.close()
             return
         self.parser.feed(data)
-        if data:
-            if self.state is ConnState.READING_HEAD and self._head_started is None:
-                self._head_started = now
-            elif self.state is ConnState.READING_BODY:
-                self._body_progress = now
+        if data and self.state is ConnState.READING_HEAD and self._head_started is None:
+            self._head_started = now
         self._process(now)
 
-    def on_sent(self, now: float) -> None:
-        """The driver wrote some queued output."""
-        self._write_progress = now
+    def on_sent(self, now: float, sent: int = 0) -> None:
+        """The driver wrote `sent` bytes of the queued output."""
+        self._send_window.progress(sent, now)
         if self.state is not ConnState.READING_HEAD:
             return
         parser = self.parser
@@ -251,14 +253,19 @@ class Connection:
                 self._dispatch(now)
             elif state is ConnState.READING_HEAD:
                 self._on_head(event, now)
-            else:
-                self._body.add(event.data)
+            elif not self._body.add(event.data, now):
+                self._fail(over_budget())
+                return
 
     def _on_head(self, request, now: float) -> None:
         request.remote_addr = self.remote_addr
         self._request = request
-        self._body_progress = now
+        self._body.window.restart(now)
         self.state = ConnState.READING_BODY
+        refusal = admit_body(self.app, request, self.parser, self._body.budget)
+        if refusal is not None:
+            self._fail(refusal)
+            return
         if request.expect_continue and not self.parser.buffered:
             self.queue(CONTINUE_RESPONSE)
 
@@ -313,6 +320,7 @@ class Connection:
             self.queue(head)
             if send_body and body.count:
                 self.output.append(body)
+                self.output_size += body.count  # files count for backpressure too
             else:
                 body.close()
         elif isinstance(body, EventStream):
@@ -330,6 +338,7 @@ class Connection:
         if self.config.access_log:
             log_access(self.remote_addr, request, status, length)
         request.close()
+        self._body.release()
         self.requests_served += 1
 
     def _next_request(self, keep_alive: bool, now: float) -> None:
@@ -370,7 +379,7 @@ class Connection:
         if not data:
             return
         if not self.output:
-            self._write_progress = self.clock()
+            self._send_window.restart(self.clock())
         output = self.output
         if output and type(output[-1]) is bytearray:
             output[-1] += data

@@ -44,13 +44,15 @@ class ProtocolError(Exception):
     """The peer broke HTTP/1.1; answer `status` with `message` and close.
 
     `request` is the request head when the error was found after it parsed (a body
-    over the limit, a bad chunk, conflicting framing), else None.
+    over the limit, a bad chunk, conflicting framing), else None. `headers` are
+    added to the answer (`Retry-After` on a 503, say).
     """
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, *, headers=()):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = list(headers)
         self.request = None
 
 

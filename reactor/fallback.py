@@ -55,15 +55,16 @@ def discard_outcome(request, future) -> None:
 def protocol_error_bytes(app, exc: ProtocolError, request, server_name: bytes) -> bytes:
     """The answer to a protocol error: the app's own rendering when it offers one
     (`app.render_protocol_error(request, status, message) -> Response`) and the
-    request head is known, else plain text."""
+    request head is known, else plain text. The error's own headers (Retry-After)
+    are added to either."""
     render = getattr(app, "render_protocol_error", None)
     if request is not None and render is not None:
         try:
             response = render(request, exc.status, exc.message)
             body = response.body if isinstance(response.body, bytes) else b""
-            head = serialize_head(exc.status, response.headers, length=len(body),
-                                  keep_alive=False, server=server_name)
+            head = serialize_head(exc.status, [*response.headers, *exc.headers],
+                                  length=len(body), keep_alive=False, server=server_name)
             return head if request.method == "HEAD" else head + body
         except Exception:
             log.exception("the application failed to render a %d", exc.status)
-    return simple_response(exc.status, exc.message, server=server_name)
+    return simple_response(exc.status, exc.message, headers=exc.headers, server=server_name)

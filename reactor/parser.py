@@ -105,6 +105,24 @@ class RequestParser:
     def paused(self) -> bool:
         return self._next is _AT_PAUSE
 
+    @property
+    def expects_body(self) -> bool:
+        """True between a head that announced a body and the end of that body."""
+        return self._body is not None
+
+    @property
+    def declared_length(self) -> int | None:
+        """The Content-Length of the body still to come, None when chunked (ask
+        right after the head, before any of the body is read)."""
+        body = self._body
+        return body.remaining if isinstance(body, ContentLengthReader) else None
+
+    def limit_body(self, limit: int) -> None:
+        """Lower the body limit for the current request only (a chunked body past
+        it is a 413); the caller checks `declared_length` against it."""
+        if isinstance(self._body, ChunkedReader):
+            self._body.max_body_bytes = min(self._body.max_body_bytes, limit)
+
     def start_next(self) -> None:
         """Begin parsing the next request (after the previous one was answered)."""
         if self._next is _AT_PAUSE:
@@ -261,8 +279,12 @@ class RequestParser:
         # Most requests have no body: they skip the reader and end at once.
         self._next = RequestParser._read_body if self._body else RequestParser._end_message
         request.keep_alive = keep_alive
-        if expect is not None and expect.lower() == "100-continue" and http11:
-            request.expect_continue = self._body is not None
+        if expect is not None:
+            # RFC 9110 §10.1.1: 100-continue is the one expectation there is; a
+            # server that ignored another would answer what the client did not ask.
+            if expect.lower() != "100-continue":
+                raise ProtocolError(417, "Unsupported expectation (only 100-continue)")
+            request.expect_continue = http11 and self._body is not None
 
 
 _AT_HEAD = RequestParser._read_head

@@ -86,12 +86,13 @@ class AppOnLoop:
     continued through `then`, so it completes on the loop thread, as the
     connection's contract asks (one from `then` already does: no extra trip)."""
 
-    __slots__ = ("_handle", "_loop", "render_protocol_error")
+    __slots__ = ("_handle", "_loop", "render_protocol_error", "body_limit")
 
     def __init__(self, app, loop):
         self._handle = app.handle if hasattr(app, "handle") else app
         self._loop = loop
         self.render_protocol_error = getattr(app, "render_protocol_error", None)
+        self.body_limit = getattr(app, "body_limit", None)
 
     def handle(self, request):
         result = self._handle(request)

@@ -22,11 +22,20 @@ import re
 from . import config as _limits
 from .errors import FieldsTooLarge, MalformedRequest, ProtocolError
 from .events import END_OF_MESSAGE, NEED_DATA, Data
-from .grammar import FIELD
+from .grammar import FIELD, TOKEN
 
 __all__ = ["ContentLengthReader", "ChunkedReader"]
 
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;.*)?\Z")
+# chunk-size *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ), as in
+# RFC 9112 §7.1.1. Whitespace only before a ";" (a size with trailing spaces is
+# refused), and a quoted value must close, with no control character in it (a
+# bare CR inside an extension is refused): peers that parse these lines another
+# way must not be able to read a different body out of the same bytes.
+_TOKEN = TOKEN.encode("ascii")
+_QUOTED = rb'"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"'
+_CHUNK_EXT = (rb"(?:[ \t]*;[ \t]*" + _TOKEN + rb"(?:[ \t]*=[ \t]*(?:" + _TOKEN + rb"|"
+              + _QUOTED + rb"))?)*")
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})" + _CHUNK_EXT + rb"\Z")
 
 _TRUNCATED = "Connection closed before the body was complete"
 

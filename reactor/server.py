@@ -23,6 +23,7 @@ import threading
 import time
 from concurrent.futures import Future
 
+from .budgets import BodyBudget
 from .channel import Channel
 from .config import ServerConfig
 from .loop import Loop
@@ -68,6 +69,8 @@ class Server:
         self.app = app
         self.loop = Loop()
         self._app_on_loop = AppOnLoop(app, self.loop)
+        # Request-body bytes all connections hold at once (reactor/budgets.py).
+        self.body_budget = BodyBudget(config.max_body_bytes_in_flight)
         self.shutting_down = False
         self._channels: dict[int, Channel] = {}
         self._listener: socket.socket | None = None

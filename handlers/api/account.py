@@ -6,12 +6,15 @@ from reactor import Response
 
 from .. import accounts, auth
 from ..base import ApiHandler
+from ..config import MAX_AUTH_BODY_BYTES
 from .shapes import one_user_json, user_json
 
 __all__ = ["Login", "Logout", "Me", "MePassword", "Signup"]
 
 
 class Signup(ApiHandler):
+    max_body_bytes = MAX_AUTH_BODY_BYTES
+
     def post(self):
         self.check_anonymous_csrf()
         data = self.json_body()
@@ -21,6 +24,8 @@ class Signup(ApiHandler):
 
 
 class Login(ApiHandler):
+    max_body_bytes = MAX_AUTH_BODY_BYTES
+
     def post(self):
         self.check_anonymous_csrf()
         data = self.json_body()

@@ -31,6 +31,8 @@ class Feed(ApiHandler):
 
 
 class Posts(ApiHandler):
+    accepts_uploads = True  # body_limits.py: a photo's worth for a logged-in poster
+
     def post(self):
         session = self.require_session(form_allowed=True)
         if media_type(self.request) == MULTIPART:

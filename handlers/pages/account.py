@@ -10,6 +10,7 @@ from __future__ import annotations
 from reactor import Response
 
 from .. import auth
+from ..config import MAX_AUTH_BODY_BYTES
 from ..errors import Conflict, Invalid, RateLimited, Unauthorized
 from .base import PageHandler, safe_next
 from .present import first_name
@@ -34,6 +35,8 @@ def retry_phrase(seconds: int) -> str:
 
 class LoginPage(PageHandler):
     """GET /login shows the form; POST /login checks it (throttled by `auth.login`)."""
+
+    max_body_bytes = MAX_AUTH_BODY_BYTES
 
     def get(self):
         target = safe_next(self.request.arg("next"))
@@ -85,6 +88,8 @@ class LoginPage(PageHandler):
 
 class SignupPage(PageHandler):
     """GET /signup shows the form; POST /signup creates the account and logs in."""
+
+    max_body_bytes = MAX_AUTH_BODY_BYTES
 
     def get(self):
         if self.session is not None:

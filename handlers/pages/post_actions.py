@@ -50,6 +50,8 @@ def composer_error(exc: HTTPError) -> str:
 class PostCreate(PageHandler):
     """POST /posts: publish from the composer, then back to where it was."""
 
+    accepts_uploads = True  # body_limits.py: a photo's worth for a logged-in poster
+
     nav = "home"
 
     def post(self):

@@ -80,7 +80,7 @@ def test_the_login_form_redirects_to_an_ascii_next(make_user, client, sent, loca
     assert answer.status == 303 and answer.headers["location"] == location
 
 
-@pytest.mark.parametrize("username", ["x" * 60_000, "no spaces allowed", "ab", "名前"])
+@pytest.mark.parametrize("username", ["x" * 10_000, "no spaces allowed", "ab", "名前"])
 def test_a_name_no_account_can_have_is_401_and_not_stored(server, client, username):
     answer = login(client, username, "wrong password")
     assert answer.status == 401 and answer.error_code == "unauthorized"

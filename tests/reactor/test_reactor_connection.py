@@ -18,6 +18,7 @@ from sampleapp import build_app
 
 import reactor
 from reactor import Connection, ConnState, FileBody
+from reactor.budgets import BodyBudget
 
 GET_HELLO = b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
 
@@ -29,10 +30,11 @@ class FunctionApp:
         self.handle = fn
 
 
-def new_conn(app=None, now=None, **overrides):
+def new_conn(app=None, now=None, body_budget=None, **overrides):
     config = reactor.ServerConfig(**{"access_log": False, **overrides})
     conn = Connection(config, app if app is not None else build_app(), ("192.0.2.1", 40000),
-                      now=now, on_output=lambda: conn.outputs_ready.append(1))
+                      now=now, on_output=lambda: conn.outputs_ready.append(1),
+                      body_budget=body_budget)
     conn.outputs_ready = []  # one entry per "output ready" call, for the tests
     return conn
 
@@ -53,7 +55,7 @@ def take_output(conn, now=None) -> bytes:
         else:
             out += segment
     conn.output_size = 0
-    conn.on_sent(time.monotonic() if now is None else now)
+    conn.on_sent(time.monotonic() if now is None else now, len(out))
     return bytes(out)
 
 
@@ -302,17 +304,147 @@ def test_head_deadline_is_not_pushed_back_by_trickled_bytes(make_conn):
     assert response.status == 408 and conn.should_close()
 
 
-def test_stalled_body_times_out_but_a_slow_one_does_not(make_conn):
+def test_a_stalled_body_times_out_one_window_after_its_head(make_conn):
     t0 = time.monotonic()
     conn = make_conn(now=t0, body_timeout=2.0)
-    feed(conn, b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n", now=t0)
-    for i in range(1, 6):
-        feed(conn, b"x", now=t0 + 1.5 * i)
-        conn.on_timeout(t0 + 1.5 * i + 1.9)
-        assert conn.state is ConnState.READING_BODY
-    conn.on_timeout(t0 + 7.5 + 2.0)
+    feed(conn, b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab", now=t0)
+    conn.on_timeout(t0 + 1.99)
+    assert conn.state is ConnState.READING_BODY
+    conn.on_timeout(t0 + 2.0)
     [response] = responses(conn, "POST")
     assert response.status == 408 and conn.should_close()
+
+
+def trickle(conn, t0, chunk: bytes, every: float, times: int) -> None:
+    """Feed `chunk` every `every` seconds, checking deadlines just before each."""
+    for i in range(1, times + 1):
+        conn.on_timeout(t0 + every * i - 0.001)
+        if conn.state is not ConnState.READING_BODY:
+            return
+        feed(conn, chunk, now=t0 + every * i)
+
+
+def test_a_byte_at_a_time_does_not_restart_the_body_deadline(make_conn):
+    # Each 2 s window must bring body_timeout * body_min_rate = 200 bytes.
+    t0 = time.monotonic()
+    conn = make_conn(now=t0, body_timeout=2.0, body_min_rate=100)
+    feed(conn, b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n", now=t0)
+    trickle(conn, t0, b"x", every=0.5, times=3)
+    assert conn.deadline == t0 + 2.0
+    conn.on_timeout(t0 + 2.0)
+    [response] = responses(conn, "POST")
+    assert response.status == 408
+
+
+def test_a_body_at_the_minimum_rate_is_served_and_just_under_it_is_not(make_conn):
+    head = b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"
+    t0 = time.monotonic()
+    at_rate = make_conn(now=t0, body_timeout=2.0, body_min_rate=100)
+    feed(at_rate, head, now=t0)
+    trickle(at_rate, t0, b"y" * 200, every=1.99, times=5)
+    [response] = responses(at_rate, "POST")
+    assert response.status == 200 and response.body == b"y" * 1000
+    under = make_conn(now=t0, body_timeout=2.0, body_min_rate=100)
+    feed(under, head, now=t0)
+    trickle(under, t0, b"y" * 199, every=1.99, times=5)
+    under.on_timeout(t0 + 2.0)
+    [response] = responses(under, "POST")
+    assert response.status == 408
+
+
+def drain(conn, nbytes: int, now: float) -> None:
+    """The peer read `nbytes` of the queued output (a bytes segment)."""
+    del conn.output[0][:nbytes]
+    conn.output_size -= nbytes
+    conn.on_sent(now, nbytes)
+
+
+@pytest.mark.parametrize("per_window, dropped", [(300, False), (299, True)])
+def test_a_reader_below_the_minimum_send_rate_is_dropped(make_conn, per_window, dropped):
+    # Every 3 s window must drain write_timeout * send_min_rate = 300 bytes; a peer
+    # that reads a little every few seconds no longer restarts the deadline.
+    conn = make_conn(write_timeout=3.0, send_min_rate=100)
+    t0 = time.monotonic()
+    feed(conn, b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n"
+         + b"z" * 5000, now=t0)
+    for i in range(1, 6):
+        conn.on_timeout(t0 + 2.99 * i)
+        if conn.is_closed:
+            break
+        drain(conn, per_window, t0 + 2.99 * i)
+    assert conn.is_closed is dropped
+
+
+def post_head(length: int) -> bytes:
+    return b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % length
+
+
+def test_bodies_in_flight_share_one_budget_just_under_and_just_over(make_conn):
+    budget = BodyBudget(1000)
+    holding = make_conn(body_budget=budget)
+    feed(holding, post_head(1000) + b"a" * 999)
+    assert budget.held == 999
+    fits = make_conn(body_budget=budget)
+    feed(fits, post_head(1) + b"")                  # 999 + 1: just fits
+    assert fits.state is ConnState.READING_BODY and not fits.output
+    over = make_conn(body_budget=budget)
+    feed(over, post_head(2) + b"\r\n")              # 999 + 2: refused before reading
+    [refused] = responses(over, "POST")
+    assert refused.status == 503 and refused.header("retry-after") == "5"
+    chunked = make_conn(body_budget=budget)
+    feed(chunked, b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+         b"2\r\nzz\r\n")                             # grows past the budget mid-body
+    [refused] = responses(chunked, "POST")
+    assert refused.status == 503
+    feed(fits, b"b")
+    feed(holding, b"a")
+    assert [r.status for r in responses(fits, "POST") + responses(holding, "POST")] == [200, 200]
+    assert budget.held == 0                          # answered bodies give their bytes back
+
+
+def test_a_closed_connection_gives_its_body_bytes_back(make_conn):
+    budget = BodyBudget(1000)
+    conn = make_conn(body_budget=budget)
+    feed(conn, post_head(1000) + b"a" * 700)
+    assert budget.held == 700
+    conn.close()
+    assert budget.held == 0
+
+
+class LimitedApp:
+    """The sample app, with a body limit of 10 bytes for /small (the app hook)."""
+
+    def __init__(self):
+        self.inner = build_app()
+
+    def handle(self, request):
+        return self.inner.handle(request)
+
+    def body_limit(self, request):
+        return 10 if request.path == "/small" else None
+
+
+@pytest.mark.parametrize("length, status", [(10, 404), (11, 413)])
+def test_the_app_limits_a_body_from_its_head_before_100_continue(make_conn, length, status):
+    conn = make_conn(app=LimitedApp())
+    feed(conn, b"POST /small HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+               b"Content-Length: %d\r\n\r\n" % length)
+    out = take_output(conn)
+    assert out.startswith(b"HTTP/1.1 100 Continue") is (status != 413)
+    if status == 413:
+        assert out.startswith(b"HTTP/1.1 413 ") and conn.should_close()
+        return
+    feed(conn, b"x" * length)
+    [response] = responses(conn, "POST")
+    assert response.status == status
+
+
+def test_the_app_limit_cuts_a_chunked_body_off_when_it_passes(make_conn):
+    conn = make_conn(app=LimitedApp())
+    feed(conn, b"POST /small HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+               b"a\r\n0123456789\r\n1\r\nx\r\n0\r\n\r\n")
+    [response] = responses(conn, "POST")
+    assert response.status == 413
 
 
 def test_idle_keep_alive_connection_closes_silently_after_the_timeout(make_conn):

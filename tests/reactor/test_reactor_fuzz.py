@@ -24,7 +24,7 @@ SEEDS = [
 TOKENS = [b"\r", b"\n", b"\r\n", b"\x00", b" ", b"\t", b":", b";", b",", b"\xff", b"\x7f",
           b"0", b"9", b"f", b"-1", b"99999999999999999999", b"chunked", b"Content-Length: 3\r\n",
           b"Transfer-Encoding: chunked\r\n", b"Host: x\r\n", b"%", b"%00", b"/..", b"HTTP/1.1"]
-ALLOWED_STATUSES = {400, 413, 414, 431, 501, 505}
+ALLOWED_STATUSES = {400, 413, 414, 417, 431, 501, 505}
 
 
 def mutate(rng: random.Random, data: bytes) -> bytes:

@@ -24,6 +24,8 @@ VALID = {
     "chunked_empty": b"POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     "chunk_size_whitespace": b"POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                              b"3 ;x\r\nabc\r\n0\r\n\r\n",
+    "chunk_ext_quoted_pair": b"POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+                             b"\r\n3 ; a = \"x\\\"y;z\" ;b\r\nabc\r\n0\r\n\r\n",
     "http10": b"GET /old HTTP/1.0\r\n\r\n",
     "http10_keep_alive": b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
     "connection_close": b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade, close\r\n\r\n",
@@ -122,6 +124,21 @@ INVALID = {
                             b"3;" + b"x" * (config.MAX_CHUNK_LINE_BYTES + 10) + b"\r\n", 400),
     "malformed_trailer": (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                           b"0\r\nno colon\r\n\r\n", 400),
+    # chunk extensions (RFC 9112 §7.1.1): what one parser skips another may not
+    "chunk_size_trailing_space": (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked"
+                                  b"\r\n\r\n3 \r\nabc\r\n0\r\n\r\n", 400),
+    "chunk_ext_bare_cr": (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          b"3;a\rb\r\nabc\r\n0\r\n\r\n", 400),
+    "chunk_ext_cr_in_quotes": (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked"
+                               b"\r\n\r\n3;q=\"a\rb\"\r\nabc\r\n0\r\n\r\n", 400),
+    "chunk_ext_unterminated_quote": (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+                                     b"chunked\r\n\r\n3;q=\"abc\r\nabc\r\n0\r\n\r\n", 400),
+    "chunk_ext_no_name": (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          b"3;=x\r\nabc\r\n0\r\n\r\n", 400),
+    # expectations: 100-continue is the only one (RFC 9110 §10.1.1)
+    "unknown_expectation": (b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n"
+                            b"Content-Length: 2\r\n\r\nok", 417),
+    "expectation_without_body": (b"GET / HTTP/1.1\r\nHost: a\r\nExpect: x-foo\r\n\r\n", 417),
     "trailers_too_large": (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                            b"0\r\n" + b"X: y\r\n" * (config.MAX_TRAILER_BYTES // 5) + b"\r\n", 431),
 }
