@@ -56,20 +56,28 @@ def read_answer(sock: socket.socket, timeout: float) -> bytes:
 
 
 class ConnectionHerd:
-    """Many sockets to one server, opened together and closed together."""
+    """Many sockets to one server, opened together and closed together.
 
-    def __init__(self, port: int, count: int, *, rcvbuf: int | None = None):
+    With `send` and `per_second`, each socket sends `send` as soon as it is open,
+    and the sockets open at that pace (an attacker that keeps coming, rather than
+    one burst of connections: a burst measures the cost of many requests at once,
+    which is the same whatever the requests do afterwards)."""
+
+    def __init__(self, port: int, count: int, *, rcvbuf: int | None = None,
+                 send: bytes | None = None, per_second: float | None = None):
         self.socks: list[socket.socket] = []
+        started = time.monotonic()
         try:
-            for _ in range(count):
-                self.socks.append(connect(self.port_of(port), rcvbuf=rcvbuf))
+            for i in range(count):
+                if per_second:
+                    time.sleep(max(0.0, started + i / per_second - time.monotonic()))
+                sock = connect(port, rcvbuf=rcvbuf)
+                self.socks.append(sock)
+                if send is not None:
+                    sock.sendall(send)
         except BaseException:
             self.close()
             raise
-
-    @staticmethod
-    def port_of(port: int) -> int:
-        return port
 
     def __enter__(self) -> ConnectionHerd:
         return self
@@ -118,7 +126,7 @@ class Trickler:
     stopped, noting when each socket first hears an answer (or is closed)."""
 
     def __init__(self, socks: list[socket.socket], interval: float, byte: bytes = b"x"):
-        self.socks = socks
+        self.socks = list(socks)
         self.interval = interval
         self.byte = byte
         self.started = time.monotonic()
