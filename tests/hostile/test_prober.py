@@ -20,11 +20,12 @@ def test_the_prober_sees_a_stalled_loop(hostile_server, prober):
     server = hostile_server(fast_hashing=True)
     with prober(server) as probe:
         time.sleep(0.2)
-        # Block the loop thread as a quadratic parse or a huge page would.
-        server.server.call_soon_threadsafe(time.sleep, 2.5)
-        time.sleep(3.0)
+        # Block the loop thread twice, as quadratic parses or huge pages would.
+        for _ in range(2):
+            server.server.call_soon_threadsafe(time.sleep, 2.5)
+            time.sleep(3.0)
     report = probe.report
-    assert report.max_ms >= 2300, report
+    assert report.second_worst_ms >= 2300, report
     assert not report.errors, report
     with pytest.raises(AssertionError, match="over"):
         report.assert_fast()
