@@ -46,12 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="miniface client", parents=[common],
         description="The MiniFace terminal client. Without a command it opens the "
-                    "interactive menu: feed, posts, people, friends, chat.",
+                    "interactive menu: feed, posts, likes and comments, notifications, "
+                    "people, friends, chat.",
         epilog="Run 'miniface client COMMAND --help' for the options of a command.")
     _poll_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_account_commands(sub, common)
     _add_content_commands(sub, common)
+    _add_social_commands(sub, common)
     return parser
 
 
@@ -113,6 +115,36 @@ def _add_content_commands(sub, common) -> None:
                           description="Open a live chat with a friend; /quit leaves.")
     chat.add_argument("user", nargs="?", metavar="USER", help="your friend's username")
     _poll_option(chat)
+
+
+def _add_social_commands(sub, common) -> None:
+    for name, what in (("like", "like a post"), ("unlike", "take your like back")):
+        command = sub.add_parser(name, parents=[common], help=what,
+                                 description=f"{what[0].upper()}{what[1:]} (by its number, #N).")
+        command.add_argument("post", type=_post_id, metavar="POST", help="the post's number")
+        command.add_argument("--json", action="store_true", help='print {"likes", "liked"}')
+    comments = sub.add_parser("comments", parents=[common], help="print a post's comments",
+                              description="The latest comments of a post, oldest first.")
+    comments.add_argument("post", type=_post_id, metavar="POST", help="the post's number")
+    comments.add_argument("--limit", type=_positive_int, default=20, metavar="N",
+                          help="how many (default 20, at most 100)")
+    comments.add_argument("--json", action="store_true", help="print the API's JSON")
+    comment = sub.add_parser("comment", parents=[common], help="comment on a post",
+                             description="Write a comment (TEXT, or - to read stdin).")
+    comment.add_argument("post", type=_post_id, metavar="POST", help="the post's number")
+    comment.add_argument("text", metavar="TEXT", help="what to say")
+    comment.add_argument("--json", action="store_true", help="print the comment as JSON")
+    notes = sub.add_parser("notifications", parents=[common], help="print your notifications",
+                           description="Likes, comments and friend news, newest first.")
+    notes.add_argument("--limit", type=_positive_int, default=20, metavar="N",
+                       help="how many (default 20, at most 100)")
+    notes.add_argument("--mark-read", action="store_true", help="mark those shown as read")
+    notes.add_argument("--json", action="store_true", help="print the API's JSON")
+
+
+def _post_id(text: str) -> int:
+    """A post number as "12" or "#12"."""
+    return _positive_int(text.lstrip("#"))
 
 
 def _positive_int(text: str) -> int:

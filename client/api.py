@@ -302,6 +302,35 @@ class ApiClient:
         return self.call("POST", f"/api/messages/{_segment(username)}", body={"body": body})
 
 
+    # -- likes, comments, notifications (API.md v1.1) ---------------------------
+
+    def like(self, post_id: int) -> dict:
+        return self.call("POST", f"/api/posts/{int(post_id)}/like")
+
+    def unlike(self, post_id: int) -> dict:
+        return self.call("DELETE", f"/api/posts/{int(post_id)}/like")
+
+    def comments(self, post_id: int, limit: int = 20, before: int | None = None) -> dict:
+        return self.call("GET", f"/api/posts/{int(post_id)}/comments",
+                         query={"limit": limit, "before": before})
+
+    def add_comment(self, post_id: int, body: str) -> dict:
+        return self.call("POST", f"/api/posts/{int(post_id)}/comments", body={"body": body})
+
+    def delete_comment(self, comment_id: int) -> None:
+        self.call("DELETE", f"/api/comments/{int(comment_id)}")
+
+    def edit_post(self, post_id: int, body: str) -> dict:
+        return self.call("PATCH", f"/api/posts/{int(post_id)}", body={"body": body})
+
+    def notifications(self, limit: int = 20, before: int | None = None) -> dict:
+        return self.call("GET", "/api/notifications", query={"limit": limit, "before": before})
+
+    def mark_notifications_read(self, up_to: int | None = None) -> None:
+        self.call("POST", "/api/notifications/read",
+                  body={} if up_to is None else {"up_to": int(up_to)})
+
+
 def _segment(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 

@@ -2,7 +2,9 @@
 
 The main thread reads lines and sends them. A background thread shows what
 arrives, from the Server-Sent Events stream `GET /api/events` when the server
-has one, else by asking for the conversation every POLL_INTERVAL_SECONDS.
+has one, else by asking for the conversation every POLL_INTERVAL_SECONDS. The
+stream's notifications (likes, comments, friend news) are shown as one dim line
+each, as they arrive.
 
 Both threads print through `_show`, which remembers message ids: a message can
 reach us twice (the POST answer and our own echo on the stream; the history
@@ -19,7 +21,7 @@ import threading
 from .api import ApiClient, ApiError, ServerUnreachable
 from .console import Console
 from .events import EventStream, LiveUnavailable
-from .format import render_message
+from .format import notification_sentence, render_message
 
 __all__ = ["ChatSession", "POLL_INTERVAL_SECONDS"]
 
@@ -156,6 +158,9 @@ class ChatSession:
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
     def _on_event(self, event) -> None:
+        if event.event == "notification":
+            self._announce(event)
+            return
         if event.event != "message":
             return  # presence and friend events have no place in this chat
         try:
@@ -171,6 +176,16 @@ class ChatSession:
         elif recipient == self.me:
             self.console.notify(self.console.style.dim(
                 f"(new message from @{sender}; /quit and chat with them to read it)"))
+
+    def _announce(self, event) -> None:
+        """A notification (a like, a comment, friend news) as one dim line."""
+        try:
+            note = event.json()
+            text = notification_sentence(note)
+        except (ValueError, AttributeError, TypeError):
+            log.warning("unexpected notification event: %r", event.data)
+            return
+        self.console.notify(self.console.style.dim(f"(notification: {text})"))
 
     def _mark_read(self) -> None:
         # Fetching the conversation marks received messages read (API.md).

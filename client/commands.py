@@ -1,4 +1,5 @@
-"""One-shot commands for scripts: login, signup, logout, whoami, post, feed, friends, send.
+"""One-shot commands for scripts: login, signup, logout, whoami, post, feed, friends, send,
+like, unlike, comments, comment, notifications.
 
 Each `run_<name>(ctx, args)` returns the exit status. Output meant for
 scripts (`--json`) is the API's own JSON; everything else is short text. Errors
@@ -18,7 +19,13 @@ from .api import ApiClient, photo_part
 from .auth import log_in, log_out, resume_session, welcome
 from .config import TokenStore
 from .console import Console
-from .format import VISIBILITY_LABELS, render_post, render_user_rows
+from .format import (
+    VISIBILITY_LABELS,
+    render_comment,
+    render_notification,
+    render_post,
+    render_user_rows,
+)
 from .interactive import Menu
 
 __all__ = ["CommandError", "Context", "COMMANDS"]
@@ -179,8 +186,64 @@ def run_chat(ctx: Context, args) -> int:
     return 0
 
 
+def run_like(ctx: Context, args) -> int:
+    require_login(ctx)
+    state = (ctx.client.unlike if args.command == "unlike" else ctx.client.like)(args.post)
+    if args.json:
+        _print_json(ctx, state)
+    else:
+        verb = "You like" if state["liked"] else "You no longer like"
+        ctx.console.say(f"{verb} post #{args.post} ({state['likes']} "
+                        f"like{'' if state['likes'] == 1 else 's'}).")
+    return 0
+
+
+def run_comments(ctx: Context, args) -> int:
+    require_login(ctx)
+    page = ctx.client.comments(args.post, min(MAX_PAGE, args.limit))
+    if args.json:
+        _print_json(ctx, page)
+    elif not page["comments"]:
+        ctx.console.say(f"No comments on post #{args.post} yet.")
+    else:
+        width = shutil.get_terminal_size().columns
+        ctx.console.say("\n".join(render_comment(c, ctx.console.style, width=width)
+                                  for c in page["comments"]))
+    return 0
+
+
+def run_comment(ctx: Context, args) -> int:
+    require_login(ctx)
+    text = _read_text(ctx, args.text)
+    if not text.strip():
+        raise CommandError("Nothing to say: give the comment's text (or - to read stdin).")
+    comment = ctx.client.add_comment(args.post, text)
+    if args.json:
+        _print_json(ctx, comment)
+    else:
+        ctx.console.say(f"Commented on post #{args.post} (c{comment['id']}).")
+    return 0
+
+
+def run_notifications(ctx: Context, args) -> int:
+    """Print the latest notifications; --mark-read marks those shown as read."""
+    require_login(ctx)
+    page = ctx.client.notifications(min(MAX_PAGE, args.limit))
+    notes = page["notifications"]
+    if args.mark_read and notes:
+        ctx.client.mark_notifications_read(up_to=notes[0]["id"])
+    if args.json:
+        _print_json(ctx, page)
+    elif not notes:
+        ctx.console.say("No notifications yet.")
+    else:
+        ctx.console.say("\n".join(render_notification(n, ctx.console.style) for n in notes))
+    return 0
+
+
 COMMANDS = {
     "login": run_login, "signup": run_signup, "logout": run_logout, "whoami": run_whoami,
     "post": run_post, "feed": run_feed, "friends": run_friends, "send": run_send,
-    "chat": run_chat,
+    "chat": run_chat, "like": run_like, "unlike": run_like, "comments": run_comments,
+    "comment": run_comment, "notifications": run_notifications,
 }

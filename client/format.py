@@ -14,9 +14,9 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 
 __all__ = [
-    "Style", "display_width", "friendship_label", "parse_time", "relative_time",
-    "render_message", "render_post", "render_table", "render_user_rows",
-    "VISIBILITY_LABELS",
+    "Style", "display_width", "friendship_label", "notification_sentence", "parse_time",
+    "relative_time", "render_comment", "render_message", "render_notification", "render_post",
+    "render_table", "render_user_rows", "VISIBILITY_LABELS",
 ]
 
 VISIBILITY_LABELS = {"public": "public", "friends": "friends", "private": "only me"}
@@ -175,7 +175,68 @@ def render_post(post: dict, style: Style, *, width: int = 80, server: str = "",
         if url.startswith("/"):
             url = server + url
         lines.append(indent + style.magenta("[photo] ") + url)
+    social = _social_line(post)
+    if social:
+        lines.append(indent + style.dim(social))
     return "\n".join(lines)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _social_line(post: dict) -> str:
+    """'3 likes (you too) · 2 comments · edited', or '' when there is nothing to say
+    (and for servers older than likes, whose posts lack the fields)."""
+    parts = []
+    likes = post.get("likes") or 0
+    if likes:
+        parts.append(_plural(likes, "like") + (" (you too)" if post.get("liked") else ""))
+    if post.get("comments"):
+        parts.append(_plural(post["comments"], "comment"))
+    if post.get("edited_at"):
+        parts.append("edited")
+    return " · ".join(parts)
+
+
+def render_comment(comment: dict, style: Style, *, width: int = 80,
+                   now: datetime | None = None) -> str:
+    """'  [c7] Bob Builder @bob  5 min ago' then the text, indented."""
+    author = comment.get("author") or {}
+    header = "  ".join([
+        style.dim(f"[c{comment['id']}]"),
+        style.bold(author.get("name", "")) + " " + style.cyan("@" + author.get("username", "")),
+        style.dim(relative_time(comment.get("created_at", ""), now)),
+    ])
+    indent = "       "
+    lines = ["  " + header]
+    for paragraph in (comment.get("body") or "").splitlines():
+        lines.extend(textwrap.wrap(paragraph, max(20, width - len(indent)),
+                                   initial_indent=indent, subsequent_indent=indent) or [""])
+    return "\n".join(lines)
+
+
+_NOTIFICATION_TEXT = {
+    "like": "liked your post #{post}",
+    "comment": "commented on your post #{post}",
+    "reply": "also commented on post #{post}",
+    "friend_request": "wants to be your friend",
+    "friend_accepted": "accepted your friend request",
+}
+
+
+def notification_sentence(note: dict) -> str:
+    """'@bob liked your post #12' (the kinds of API.md v1.1)."""
+    actor = (note.get("actor") or {}).get("username", "?")
+    text = _NOTIFICATION_TEXT.get(note.get("kind"), note.get("kind", "did something"))
+    return f"@{actor} " + text.format(post=note.get("post_id"))
+
+
+def render_notification(note: dict, style: Style, now: datetime | None = None) -> str:
+    """One line: a dot when unread, the sentence, the time."""
+    mark = style.yellow("●") if not note.get("read") else " "
+    return (f"{mark} {notification_sentence(note)}  "
+            + style.dim(relative_time(note.get("created_at", ""), now)))
 
 
 def render_message(message: dict, me: str, style: Style) -> str:

@@ -18,6 +18,7 @@ from .chat import ChatSession
 from .config import TokenStore
 from .console import Console, readline
 from .format import VISIBILITY_LABELS, render_post, render_user_rows
+from .social import SOCIAL_COMMANDS, SocialCommands
 
 __all__ = ["Menu", "run"]
 
@@ -34,11 +35,13 @@ COMMANDS = [
     ("unfriend", "remove a friend"),
     ("online", "friends online now"),
     ("chat", "chat with a friend"),
+    *SOCIAL_COMMANDS,
     ("logout", "log out and forget the saved login"),
     ("quit", "leave MiniFace"),
 ]
 ALIASES = {"q": "quit", "exit": "quit", "bye": "quit", "?": "help", "h": "help",
-           "search": "people", "me": "mine", "send": "chat", "more": "feed"}
+           "search": "people", "me": "mine", "send": "chat", "more": "feed",
+           "comment": "comments", "n": "notifications", "bell": "notifications"}
 VISIBILITIES = ["public", "friends", "private"]
 PAGE_SIZE = 10
 
@@ -61,8 +64,8 @@ def run(console: Console, client: ApiClient, store: TokenStore, *, poll: bool = 
         user = None
 
 
-class Menu:
-    """The logged-in menu for one user."""
+class Menu(SocialCommands):
+    """The logged-in menu for one user (likes, comments, notifications: social.py)."""
 
     def __init__(self, console: Console, client: ApiClient, store: TokenStore, user: dict,
                  *, poll: bool = False) -> None:
@@ -133,8 +136,19 @@ class Menu:
             unread = 0
         if unread:
             news.append(_count(unread, "unread message") + ' ("chat")')
+        notes = self._unread_notifications()
+        if notes:
+            news.append(_count(notes, "new notification") + ' ("notifications")')
         if news:
             self.console.say(self.style.yellow("You have " + " and ".join(news) + "."))
+
+    def _unread_notifications(self) -> int:
+        try:
+            return self.client.notifications(limit=1)["unread"]
+        except ApiError as exc:
+            if exc.status not in (404, 405):  # a server without notifications
+                raise
+            return 0
 
     # -- posts ----------------------------------------------------------------
 

@@ -129,7 +129,9 @@ def test_requests_accept_then_change_visibility_and_delete_a_post(home, make_use
     post = ann.post_json("/api/posts", {"body": "first draft", "visibility": "public"}).json()
     home.login("ann")
     child = home.spawn()
-    child.expect_exact('You have 1 friend request ("requests").')
+    # The request is also a notification: the bell's count is news of its own.
+    child.expect_exact('You have 1 friend request ("requests") and 1 new notification '
+                       '("notifications").')
     child.expect_exact(MENU_PROMPT)
     child.sendline("requests")
     child.expect(r"Asking to be your friend\s+1\s+@bobby")
