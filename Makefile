@@ -29,7 +29,15 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-bench: $(VENV)/.installed
+# The peers of the benchmark live in their own venv, never in MiniFace's.
+BENCH_VENV := bench/.venv
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.installed $(BENCH_VENV)/.installed
 	$(BIN)/python bench/run.py
 
 clean:

@@ -1,12 +1,30 @@
-"""Load benchmark: the reactor against Python's ThreadingHTTPServer.
+"""Load benchmark: MiniFace against its peers, with the ratios the speed targets ask for.
 
-Each server runs pinned to CPU 0 with its access log off; wrk and ab run pinned
-to CPU 1. Two URLs: /hello (13 bytes of text) and /static/img.png (a 16 KiB PNG).
-Keep-alive load is `wrk -t1 -c50`; one connection per request is `ab -c50`
-without -k. Prints a Markdown table of requests/s and p99 latency.
+Every server runs pinned to CPU 0 with its access log off; wrk and ab run pinned to
+CPU 1, against loopback only. The workloads:
 
-    python3 bench/run.py [--duration 10] [--requests 20000] [--rounds 3]
-                         [--servers reactor,baseline]
+  hello      `wrk -t1 -c50` keep-alive on /hello (13 bytes of text)
+  hello_new  `ab -c50`, a new connection per request, on /hello
+  png        `wrk -t1 -c50` keep-alive on a 16 KiB PNG
+  feed       `wrk -t1 -c50` keep-alive on a feed page of 20 posts
+
+MiniFace is two processes: the reactor (examples/hello.py) for /hello and the PNG,
+and the real app (`miniface serve` on bench/out/feed-10k.db, made by
+bench/gen_feed_db.py) whose feed row is the logged-in home page of `bench0`: feed,
+composer, friends, requests, badges. The peers (bench/peers/) run from the bench venv
+(bench/.venv, `make bench` creates it; never MiniFace dependencies): uvicorn with
+httptools and uvloop, aiohttp, tornado, Python's ThreadingHTTPServer, and nginx with
+one process for the PNG. Their feed page is the naive one: one indexed sqlite query,
+`chevron.render` of a bare list (bench/peers/feed_page.py).
+
+Rounds alternate the servers (each round starts at a different one), so a slow spell
+of this shared VM does not land on one server only; cells are medians, with the
+spread (min-max over rounds) beside them. Then: RSS of each server after the runs,
+and of a fresh MiniFace app holding 10,000 idle keep-alive connections.
+
+    python3 bench/run.py [--duration 5] [--requests 10000] [--rounds 3]
+                         [--peer-python bench/.venv/bin/python] [--servers a,b,...]
+                         [--idle 10000]
 """
 
 from __future__ import annotations
@@ -14,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -24,12 +43,27 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "out")
+PEERS = os.path.join(HERE, "peers")
 sys.path.insert(0, HERE)
+sys.path.insert(0, PEERS)
 
+from bench_servers import ServerSpec, log_in, server_specs  # noqa: E402
+from idle import hold_idle_connections, rss_mib  # noqa: E402
 from make_png import png_bytes  # noqa: E402
 
 SERVER_CPU, LOAD_CPU = "0", "1"
-URLS = {"/hello": "hello (text)", "/static/img.png": "16 KiB PNG"}
+WORKLOADS = {
+    "hello": "/hello keep-alive (wrk -c50)",
+    "hello_new": "/hello new connection per request (ab -c50)",
+    "png": "16 KiB PNG keep-alive (wrk -c50)",
+    "feed": "feed page, 20 posts (wrk -c50)",
+}
+# (workload, the peer to beat or "best", factor): the targets of the speed issue.
+TARGETS = [("hello", "uvicorn", 1.5), ("hello_new", "uvicorn", 1.5), ("png", "nginx", 0.6),
+           ("feed", "best", 2.0)]
+FEED_P99_TARGET_MS = 50.0
+MINIFACE = ("reactor", "miniface")  # MiniFace's own processes; every other server is a peer
 
 
 def free_port() -> int:
@@ -51,16 +85,6 @@ def wait_listening(port: int, timeout: float = 10.0) -> None:
 
 def pinned(cpu: str, argv: list[str]) -> list[str]:
     return (["taskset", "-c", cpu] if shutil.which("taskset") else []) + argv
-
-
-def server_commands(static_dir: str) -> dict[str, callable]:
-    py = sys.executable
-    return {
-        "reactor": lambda port: [py, os.path.join(ROOT, "examples", "hello.py"), "--port",
-                                 str(port), "--quiet", "--static", static_dir],
-        "baseline": lambda port: [py, os.path.join(HERE, "baseline_server.py"), "--port",
-                                  str(port), "--static", static_dir],
-    }
 
 
 def to_ms(value: str, unit: str) -> float:
@@ -92,71 +116,139 @@ def run_ab(url: str, requests: int) -> tuple[float, float]:
     return rps, p99
 
 
-def start_servers(names, static_dir):
-    """{name: (process, port)} for each server, each pinned to SERVER_CPU."""
-    commands = server_commands(static_dir)
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    servers = {}
-    for name in names:
-        port = free_port()
-        proc = subprocess.Popen(pinned(SERVER_CPU, commands[name](port)), env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        servers[name] = (proc, port)
-        wait_listening(port)
-    return servers
+def start(spec: ServerSpec, env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen(pinned(SERVER_CPU, spec.argv(port)), env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_listening(port, timeout=30)
+    except RuntimeError:
+        proc.kill()
+        raise RuntimeError(f"{spec.name} did not start: {' '.join(spec.argv(port))}") from None
+    return proc, port
 
 
-def measure(servers, args) -> dict:
-    """{(server, path): [(keep-alive rps, p99), (new-conn rps, p99)] per round}.
+def measure_cell(spec: ServerSpec, port: int, workload: str, args, warm: bool):
+    url = f"http://127.0.0.1:{port}{spec.paths[workload]}"
+    header = spec.headers.get(workload)
+    if workload == "hello_new":
+        return run_ab(url, args.requests)
+    if warm:
+        run_wrk(url, 1, header)
+    return run_wrk(url, args.duration, header)
 
-    Rounds alternate the servers, so a slow spell of this shared VM does not land
-    on one server only; the table reports medians."""
+
+def measure(running: dict, args) -> dict:
+    """{(workload, server): [(rps, p99) per round]}."""
     results: dict = {}
+    names = list(running)
     for round_number in range(args.rounds):
-        for name, (_, port) in servers.items():
-            for path in URLS:
-                url = f"http://127.0.0.1:{port}{path}"
-                if round_number == 0:
-                    run_wrk(url, 1)  # warm-up
-                cell = (run_wrk(url, args.duration), run_ab(url, args.requests))
-                results.setdefault((name, path), []).append(cell)
-                print(f"# round {round_number + 1} {name} {path}: keep-alive {cell[0][0]:.0f}"
-                      f" req/s, new connection {cell[1][0]:.0f} req/s", file=sys.stderr)
+        order = names[round_number % len(names):] + names[:round_number % len(names)]
+        for workload in WORKLOADS:
+            for name in order:
+                spec, _, port = running[name]
+                if workload not in spec.paths:
+                    continue
+                cell = measure_cell(spec, port, workload, args, warm=round_number == 0)
+                results.setdefault((workload, name), []).append(cell)
+                print(f"# round {round_number + 1} {workload} {name}: {cell[0]:,.0f} req/s,"
+                      f" p99 {cell[1]:.1f} ms", file=sys.stderr, flush=True)
     return results
 
 
-def median_cell(cells, which: int) -> tuple[float, float]:
-    return (statistics.median(c[which][0] for c in cells),
-            statistics.median(c[which][1] for c in cells))
+def print_results(results: dict, rss: dict, idle: tuple | None, args) -> None:
+    print(f"Medians of {args.rounds} alternating rounds (spread: min-max over rounds); "
+          f"wrk {args.duration} s per cell, ab {args.requests:,} requests.\n")
+    print("| workload | server | req/s | spread | p99 ms |")
+    print("|---|---|---:|---:|---:|")
+    medians = {}
+    for (workload, name), cells in results.items():
+        rates = [c[0] for c in cells]
+        medians[workload, name] = (statistics.median(rates), statistics.median(c[1] for c in cells))
+        print(f"| {WORKLOADS[workload]} | {name} | {medians[workload, name][0]:,.0f} |"
+              f" {min(rates):,.0f}-{max(rates):,.0f} | {medians[workload, name][1]:.1f} |")
+    print("\n| target | MiniFace | peer | ratio | target | met? |")
+    print("|---|---:|---:|---:|---:|---|")
+    for workload, peer, factor in TARGETS:
+        ours = [medians[k] for k in medians if k[0] == workload and k[1] in MINIFACE]
+        peers = {k[1]: v for k, v in medians.items() if k[0] == workload and k[1] not in MINIFACE}
+        if not ours or not peers or (peer != "best" and peer not in peers):
+            continue
+        name = max(peers, key=lambda p: peers[p][0]) if peer == "best" else peer
+        ratio = ours[0][0] / peers[name][0]
+        met = "yes" if ratio >= factor else f"no ({ratio / factor:.0%} of it)"
+        extra = ""
+        if workload == "feed":
+            extra = f"; p99 {ours[0][1]:.0f} ms (target < {FEED_P99_TARGET_MS:.0f})"
+        print(f"| {WORKLOADS[workload]} | {ours[0][0]:,.0f} | {name} {peers[name][0]:,.0f} |"
+              f" {ratio:.2f}x | >= {factor}x | {met}{extra} |")
+    print("\n| server | RSS after the runs (MiB) |")
+    print("|---|---:|")
+    for name, value in rss.items():
+        print(f"| {name} | {value:.1f} |")
+    if idle:
+        count, before, after = idle
+        print(f"\nMiniFace app with {count:,} idle keep-alive connections: RSS {after:.1f} MiB"
+              f" (fresh: {before:.1f} MiB; target < 200 MiB)")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--requests", type=int, default=10000, help="requests per ab run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (medians)")
+    parser.add_argument("--peer-python", default=os.path.join(HERE, ".venv", "bin", "python"))
+    parser.add_argument("--servers", default="", help="comma-separated subset (default: all)")
+    parser.add_argument("--idle", type=int, default=10_000,
+                        help="idle keep-alive connections for the memory check (0: skip)")
+    return parser.parse_args()
+
+
+def raise_fd_limit() -> None:
+    # The idle check holds 10,000 sockets here and as many in the server (which
+    # inherits this limit).
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--requests", type=int, default=20000, help="requests per ab run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (medians)")
-    parser.add_argument("--servers", default="reactor,baseline")
-    args = parser.parse_args()
+    args = parse_args()
     for tool in ("wrk", "ab"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not installed (apt-get install wrk apache2-utils)")
-    static_dir = tempfile.mkdtemp(prefix="miniface-bench-")
-    with open(os.path.join(static_dir, "img.png"), "wb") as f:
+    raise_fd_limit()
+    work = tempfile.mkdtemp(prefix="miniface-bench-")
+    with open(os.path.join(work, "img.png"), "wb") as f:
         f.write(png_bytes(64, 64))
-    servers = start_servers(args.servers.split(","), static_dir)
+    specs = server_specs(work, args.peer_python)
+    if args.servers:
+        specs = [s for s in specs if s.name in args.servers.split(",")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, PEERS]))
+    running, rss, idle = {}, {}, None
     try:
-        results = measure(servers, args)
+        for spec in specs:
+            proc, port = start(spec, env)
+            running[spec.name] = (spec, proc, port)
+            if spec.name == "miniface":
+                spec.headers["feed"] = f"Cookie: {log_in(port)}"
+        results = measure(running, args)
+        rss = {name: rss_mib(proc.pid) for name, (_, proc, _) in running.items()}
     finally:
-        for proc, _ in servers.values():
+        for _, proc, _ in running.values():
             proc.terminate()
-            proc.wait(timeout=10)
-        shutil.rmtree(static_dir, ignore_errors=True)
-    print(f"Medians of {args.rounds} alternating rounds.\n")
-    print("| server | URL | keep-alive req/s (wrk -c50) | p99 ms | new conn req/s (ab -c50) | p99 ms |")
-    print("|---|---|---:|---:|---:|---:|")
-    for (name, path), cells in results.items():
-        ka, close = median_cell(cells, 0), median_cell(cells, 1)
-        print(f"| {name} | {URLS[path]} | {ka[0]:,.0f} | {ka[1]:.1f} | {close[0]:,.0f} | {close[1]:.0f} |")
+            proc.wait(timeout=15)
+    miniface = [s for s in specs if s.name == "miniface"]
+    if args.idle and miniface:
+        spec = miniface[0]
+        proc, port = start(spec.with_args("--keepalive-timeout", "600"), env)
+        try:
+            idle = hold_idle_connections(proc.pid, port, args.idle)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    shutil.rmtree(work, ignore_errors=True)
+    print_results(results, rss, idle, args)
 
 
 if __name__ == "__main__":
