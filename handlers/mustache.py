@@ -1,53 +1,40 @@
-"""Render chevron-tokenized Mustache templates from a compiled tree.
+"""Render chevron-tokenized Mustache templates through Python code generated once.
 
-chevron tokenizes our templates (once, at start); rendering them with
-`chevron.render` costs about 1.6 ms for a home page of 20 post cards, most of it
-in chevron's per-token interpretation (string concatenation, scope lists rebuilt
-per section, escaping by repeated `replace`). Here the same tokens are compiled
-once into a tree of nodes and rendered by a small recursive function that
-appends to a list: 0.9 ms for the same page.
+chevron tokenizes our templates (once, at start); `chevron.render` then interprets
+the tokens on every request (string concatenation, scope lists rebuilt per
+section, escaping by repeated `replace`): about 1.6 ms for a home page of 20 post
+cards. Walking a compiled tree of the same tokens took 0.9 ms. Here the tokens
+become the source of one Python function per template, compiled with `compile()`
+when `Views` is built: literals are constants, partials are direct calls, a key is
+first looked for in the innermost scope inline and only then through the scope
+stack, and the indentation of a partial is worked out while generating code
+whenever the text before it is known then.
 
 The output is meant to be byte-for-byte what `chevron.render` gives for the same
 tokens and data (tests/app/test_mustache.py compares the two on every page the
-app renders): the same key lookup through the scope stack (dicts, then
-attributes, then list indexes; dotted names; `.`), the same falsy rules (0 and
-False are kept, other falsy values render as ""), the same escaping of `& " < >`,
-and the same indentation of standalone partials. Lambdas are not supported (our
+app renders, and on the corner cases below): the same key lookup through the
+scope stack (dicts, then attributes, then list indexes; dotted names; `.`), the
+same falsy rules (0 and False are kept, other falsy values render as ""), the
+same escaping of `& " < >`, the same handling of a falsy list item (skipped), and
+the same indentation of standalone partials. Lambdas are not supported (our
 templates use none; a callable value renders through `str`).
+
+How chevron indents a partial: when everything its current output holds after the
+last newline is whitespace, that whitespace is added to the padding of every line
+of the partial, and the partial's trailing spaces are cut. "Its current output"
+starts afresh for each template, partial and list item (chevron renders those
+with a nested call), but runs on through other sections.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-__all__ = ["compile_tokens", "render_compiled"]
+__all__ = ["compile_templates", "render"]
 
-_TEXT, _VAR, _RAW, _SECTION, _INVERTED, _PARTIAL = range(6)
-_MISSING = ""
-
-
-def compile_tokens(tokens) -> list[tuple]:
-    """A node tree from chevron's (tag, key) tokens."""
-    root: list[tuple] = []
-    stack = [root]
-    for tag, key in tokens:
-        nodes = stack[-1]
-        if tag == "literal":
-            nodes.append((_TEXT, key, None))
-        elif tag == "variable":
-            nodes.append((_VAR, key, None))
-        elif tag == "no escape":
-            nodes.append((_RAW, key, None))
-        elif tag in ("section", "inverted section"):
-            children: list[tuple] = []
-            nodes.append((_SECTION if tag == "section" else _INVERTED, key, children))
-            stack.append(children)
-        elif tag == "end":
-            stack.pop()
-        elif tag == "partial":
-            nodes.append((_PARTIAL, key, None))
-        # comments and delimiter changes leave nothing to render
-    return root
+_ZERO_OR_FALSE = (0, False)
+# Types that are never iterated as a list section; the rest go through chevron's test.
+_NOT_LISTS = (dict, str, bool, int, float)
 
 
 def _escape(text: str) -> str:
@@ -62,94 +49,216 @@ def _escape(text: str) -> str:
     return text
 
 
+def _probe(scope, parts):
+    """(True, value) when every part of a dotted key resolves from `scope`, as in
+    chevron's `_get_key`: item, then attribute, then integer index."""
+    try:
+        for part in parts:
+            try:
+                scope = scope[part]
+            except (TypeError, AttributeError):
+                try:
+                    scope = getattr(scope, part)
+                except (TypeError, AttributeError):
+                    scope = scope[int(part)]
+    except (AttributeError, KeyError, IndexError, ValueError):
+        return False, None
+    return True, scope
+
+
 def _lookup(key: str, scopes: list):
     """chevron's `_get_key`, with the scope stack innermost-last."""
     if key == ".":
         return scopes[-1]
-    parts = key.split(".") if "." in key else (key,)
+    parts = key.split(".") if "." in key else None
     for scope in reversed(scopes):
-        try:
-            for part in parts:
-                try:
-                    scope = scope[part]
-                except (TypeError, AttributeError):
-                    try:
-                        scope = getattr(scope, part)
-                    except (TypeError, AttributeError):
-                        scope = scope[int(part)]
-        except (AttributeError, KeyError, IndexError, ValueError):
-            continue
-        if scope in (0, False):
-            return scope
-        return scope or _MISSING
-    return _MISSING
-
-
-def _text_of(value) -> str:
-    return value if type(value) is str else str(value)
-
-
-def render_compiled(nodes, scopes: list, partials: dict, padding: str = "") -> str:
-    """Render compiled `nodes` with `scopes` (outermost first); `partials` maps
-    names to compiled trees (an unknown partial renders empty, as in chevron)."""
-    out: list[str] = []
-    _render(nodes, scopes, partials, padding, out)
-    return "".join(out)
-
-
-def _render(nodes, scopes, partials, padding, out) -> None:
-    for kind, key, children in nodes:
-        if kind == _TEXT:
-            out.append(key.replace("\n", "\n" + padding) if padding else key)
-        elif kind == _VAR:
-            value = _lookup(key, scopes)
-            if value is True and key == ".":
-                value = scopes[-2]
-            out.append(_escape(_text_of(value)))
-        elif kind == _RAW:
-            out.append(_text_of(_lookup(key, scopes)))
-        elif kind == _SECTION:
-            _render_section(_lookup(key, scopes), children, scopes, partials, padding, out)
-        elif kind == _INVERTED:
-            if not _lookup(key, scopes):
-                scopes.append(True)
-                _render(children, scopes, partials, padding, out)
-                scopes.pop()
+        if parts is None and type(scope) is dict:
+            if key not in scope:
+                continue
+            value = scope[key]
         else:
-            _render_partial(key, scopes, partials, padding, out)
+            found, value = _probe(scope, parts or (key,))
+            if not found:
+                continue
+        if value in _ZERO_OR_FALSE:
+            return value
+        return value or ""
+    return ""
 
 
-def _render_section(value, children, scopes, partials, padding, out) -> None:
-    if isinstance(value, (Sequence, Iterator)) and not isinstance(value, str):
-        for item in value:
-            if not item:
-                continue  # chevron skips the tokens of a falsy item
-            scopes.append(item)
-            # Each item is a fresh output in chevron, which matters for partial indentation.
-            out.append(render_compiled(children, scopes, partials, padding))
-            scopes.pop()
-    elif value:
-        scopes.append(value)
-        _render(children, scopes, partials, padding, out)
-        scopes.pop()
+def _is_list(value) -> bool:
+    """chevron iterates a section value that is a Sequence or Iterator but not a str."""
+    return isinstance(value, (Sequence, Iterator)) and not isinstance(value, str)
 
 
-def _render_partial(name, scopes, partials, padding, out) -> None:
-    tree = partials.get(name)
-    if tree is None:
-        return
-    left = _current_line(out)
-    indented = left.isspace()
-    text = render_compiled(tree, scopes, partials, padding + left if indented else padding)
-    out.append(text.rstrip(" \t") if indented else text)
-
-
-def _current_line(out: list[str]) -> str:
-    """What has been written since the last newline of this output."""
+def _current_line(out: list, start: int) -> str:
+    """What out[start:] holds after its last newline."""
     tail = []
-    for piece in reversed(out):
-        before, newline, after = piece.rpartition("\n")
+    for index in range(len(out) - 1, start - 1, -1):
+        before, newline, after = out[index].rpartition("\n")
         tail.append(after)
         if newline:
             break
     return "".join(reversed(tail))
+
+
+_RUNTIME = {"_esc": _escape, "_look": _lookup, "_is_list": _is_list, "_line": _current_line,
+            "_ZF": _ZERO_OR_FALSE, "_NOT_LISTS": _NOT_LISTS, "_Callable": Callable}
+
+
+class _Writer:
+    """Python source for the templates: one function per template,
+    `_t_<n>(scopes, out, pad)` appending to `out`."""
+
+    def __init__(self, names: dict[str, str]):
+        self.names = names           # template name -> function name
+        self.constants: dict[str, str] = {}
+        self.lines: list[str] = []
+        self.counter = 0
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def constant(self, text: str) -> str:
+        if text not in self.constants:
+            self.constants[text] = f"_L{len(self.constants)}"
+        return self.constants[text]
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+    def function(self, name: str, tree: list) -> None:
+        self.emit(0, f"def {self.names[name]}(scopes, out, pad):")
+        self.emit(1, "w = out.append")
+        self.emit(1, "start = len(out)")
+        self.block(tree, 1, line="", start="start")
+        self.emit(1, "return None")
+        self.emit(0, "")
+
+    def block(self, nodes: list, depth: int, line: str | None, start: str) -> str | None:
+        """Code for `nodes`; `line` is the text after the output's last newline when
+        known here (None when it depends on data). Returns the line after them."""
+        for node in nodes:
+            line = self.node(node, depth, line, start)
+        return line
+
+    def node(self, node, depth: int, line: str | None, start: str) -> str | None:
+        kind, key, children = node
+        if kind == "literal":
+            name = self.constant(key)
+            if "\n" in key:
+                self.emit(depth, f"w({name} if not pad else {name}.replace('\\n', '\\n' + pad))")
+                return key.rpartition("\n")[2]
+            self.emit(depth, f"w({name})")
+            return None if line is None else line + key
+        if kind in ("variable", "no escape"):
+            self.value(key, depth, "v")
+            if kind == "variable":
+                if key == ".":
+                    self.emit(depth, "if v is True:")
+                    self.emit(depth + 1, "v = scopes[-2]")
+                self.emit(depth, "w(_esc(v if type(v) is str else str(v)))")
+            else:
+                self.emit(depth, "w(v if type(v) is str else str(v))")
+            return None
+        if kind == "section":
+            self.section(key, children, depth, line, start)
+            return None
+        if kind == "inverted section":
+            self.value(key, depth, "v")
+            self.emit(depth, "if not v:")
+            self.emit(depth + 1, "scopes.append(True)")
+            self.block(children, depth + 1, line, start)
+            self.emit(depth + 1, "scopes.pop()")
+            return None
+        self.partial(key, depth, line, start)
+        return None
+
+    def value(self, key: str, depth: int, var: str) -> None:
+        """`var = ` the looked-up value of `key`: the innermost scope inline when it
+        is a dict holding a plain key, the whole stack otherwise."""
+        if key == "." or "." in key:
+            self.emit(depth, f"{var} = _look({key!r}, scopes)")
+            return
+        self.emit(depth, "s = scopes[-1]")
+        self.emit(depth, f"if type(s) is dict and {key!r} in s:")
+        self.emit(depth + 1, f"{var} = s[{key!r}]")
+        self.emit(depth + 1, f"if not {var} and {var} not in _ZF:")
+        self.emit(depth + 2, f"{var} = ''")
+        self.emit(depth, "else:")
+        self.emit(depth + 1, f"{var} = _look({key!r}, scopes)")
+
+    def section(self, key: str, children: list, depth: int, line, start: str) -> None:
+        value, item, item_start = self.fresh("sv"), self.fresh("it"), self.fresh("st")
+        self.value(key, depth, value)
+        self.emit(depth, f"if type({value}) is list or (type({value}) not in _NOT_LISTS"
+                         f" and _is_list({value})):")
+        self.emit(depth + 1, f"for {item} in {value}:")
+        self.emit(depth + 2, f"if not {item}:")
+        self.emit(depth + 3, "continue  # chevron renders nothing for a falsy item")
+        self.emit(depth + 2, f"scopes.append({item})")
+        # Each item is a fresh output in chevron, which matters for partial indentation.
+        self.emit(depth + 2, f"{item_start} = len(out)")
+        self.block(children, depth + 2, "", item_start)
+        self.emit(depth + 2, "scopes.pop()")
+        self.emit(depth, f"elif {value}:")
+        self.emit(depth + 1, f"scopes.append({value})")
+        self.block(children, depth + 1, line, start)
+        self.emit(depth + 1, "scopes.pop()")
+
+    def partial(self, key: str, depth: int, line, start: str) -> None:
+        function = self.names.get(key)
+        if function is None:
+            return  # an unknown partial renders empty, as in chevron
+        if line is not None and not line.isspace():
+            # Not indented, known now: unless padding is on, write straight into `out`.
+            self.emit(depth, "if not pad:")
+            self.emit(depth + 1, f"{function}(scopes, out, pad)")
+            self.emit(depth, "else:")
+            depth += 1
+        self.emit(depth, f"left = _line(out, {start})")
+        self.emit(depth, "if left.isspace():")
+        self.emit(depth + 1, "sub = []")
+        self.emit(depth + 1, f"{function}(scopes, sub, pad + left)")
+        self.emit(depth + 1, "w(''.join(sub).rstrip(' \\t'))")
+        self.emit(depth, "else:")
+        self.emit(depth + 1, f"{function}(scopes, out, pad)")
+
+
+def _tree(tokens) -> list:
+    """chevron's flat (tag, key) tokens as nested (kind, key, children) nodes."""
+    root: list = []
+    stack = [root]
+    for tag, key in tokens:
+        if tag in ("section", "inverted section"):
+            children: list = []
+            stack[-1].append((tag, key, children))
+            stack.append(children)
+        elif tag == "end":
+            stack.pop()
+        elif tag in ("literal", "variable", "no escape", "partial"):
+            stack[-1].append((tag, key, None))
+        # comments and delimiter changes leave nothing to render
+    return root
+
+
+def compile_templates(tokens_by_name: dict[str, list]) -> dict[str, Callable]:
+    """{name: render function} for chevron's tokens of each template; every template
+    is also a partial of the others. A function takes (scopes, out, pad): the scope
+    stack outermost first, a list the output is appended to, and "" for padding."""
+    names = {name: f"_t_{i}" for i, name in enumerate(tokens_by_name)}
+    writer = _Writer(names)
+    for name, tokens in tokens_by_name.items():
+        writer.function(name, _tree(tokens))
+    namespace = dict(_RUNTIME)
+    namespace.update({const: text for text, const in writer.constants.items()})
+    exec(compile("\n".join(writer.lines), "<mustache templates>", "exec"), namespace)  # noqa: S102
+    return {name: namespace[function] for name, function in names.items()}
+
+
+def render(function: Callable, context) -> str:
+    """The text of a compiled template rendered with `context` as the only scope."""
+    out: list[str] = []
+    function([context], out, "")
+    return "".join(out)

@@ -6,10 +6,10 @@ an underscore (`_post_card`, `_top`). Pages share one layout through two partial
 each page begins with `{{> _top}}` and ends with `{{> _bottom}}`, so no template
 ever needs `{{{ }}}` to splice rendered HTML into another.
 
-Templates are tokenized by chevron when `Views` is built and compiled into node
-trees (`handlers/mustache.py`), so a request neither reads the disk nor
-re-tokenizes, and rendering costs a fraction of `chevron.render` with the same
-output. `{{ }}` escapes `& < > "`; attribute values in the templates are always
+Templates are tokenized by chevron when `Views` is built and turned into Python
+functions (`handlers/mustache.py` generates their code once), so a request neither
+reads the disk nor re-tokenizes, and rendering costs a fraction of `chevron.render`
+with the same output. `{{ }}` escapes `& < > "`; attribute values in the templates are always
 double-quoted for that reason.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import chevron
 from chevron.tokenizer import tokenize
 
-from .mustache import compile_tokens, render_compiled
+from .mustache import compile_templates, render
 
 __all__ = ["Views", "TEMPLATE_SUFFIX"]
 
@@ -45,7 +45,7 @@ class Views:
             # The file's final newline would follow every inline partial into the page.
             text = path.read_text(encoding="utf-8").removesuffix("\n")
             self._tokens[path.name[: -len(TEMPLATE_SUFFIX)]] = list(tokenize(text))
-        self._compiled = {name: compile_tokens(tokens) for name, tokens in self._tokens.items()}
+        self._compiled = compile_templates(self._tokens)
         log.debug("loaded %d templates from %s", len(self._tokens), self.views_dir)
 
     @property
@@ -58,7 +58,7 @@ class Views:
 
     def render(self, name: str, context: dict) -> str:
         """The HTML of template `name` rendered with `context`."""
-        return render_compiled(self._compiled[name], [context], self._compiled)
+        return render(self._compiled[name], context)
 
     def render_with_chevron(self, name: str, context: dict) -> str:
         """The same page rendered by `chevron.render` (the reference for tests)."""

@@ -1,9 +1,9 @@
-"""The compiled renderer gives exactly what chevron gives, page by page."""
+"""The generated renderer gives exactly what chevron gives, page by page and in corner cases."""
 
 import pytest
 from chevron.tokenizer import tokenize
 
-from handlers.mustache import compile_tokens, render_compiled
+from handlers.mustache import compile_templates, render
 from handlers.views import Views
 
 PAGES = ["/", "/u/alice", "/u/bob", "/friends", "/people?q=a", "/people", "/chat", "/chat/bob",
@@ -13,9 +13,9 @@ PAGES = ["/", "/u/alice", "/u/bob", "/friends", "/people?q=a", "/people", "/chat
 def render_both(template: str, data: dict, partials: dict | None = None):
     import chevron
     partials = partials or {}
-    tokens = list(tokenize(template))
-    compiled_partials = {k: compile_tokens(tokenize(v)) for k, v in partials.items()}
-    ours = render_compiled(compile_tokens(tokens), [data], compiled_partials)
+    compiled = compile_templates({"main": list(tokenize(template)),
+                                  **{k: list(tokenize(v)) for k, v in partials.items()}})
+    ours = render(compiled["main"], data)
     theirs = chevron.render(template, data, partials_path=None, partials_dict=partials)
     return ours, theirs
 
@@ -30,6 +30,13 @@ def render_both(template: str, data: dict, partials: dict | None = None):
                                                   "owner": "outer"}),
     ("{{&raw}} {{{raw}}}", {"raw": "<b>"}),
     ("{{! comment }}a{{=<% %>=}}<% b %>", {"b": "B"}),
+    ("{{#t}}({{.}}){{/t}}|{{#t}}{{#.}}<{{.}}>{{/.}}{{/t}}", {"t": (1, 2)}),
+    ("{{#s}}{{title}}{{/s}}", {"s": "text", "title": "T"}),  # str scope: str.title wins
+    ("{{#yes}}{{^no}}{{.}}{{/no}}{{/yes}}", {"yes": True, "no": 0}),
+    ("{{#d}}{{#d}}{{x}}{{/d}}{{/d}}", {"d": {"x": "<inner>"}}),
+    ("{{#list}}{{#.}}{{name}}{{/.}}{{/list}}", {"list": [{"name": "n"}, {}, None]}),
+    ("{{missing}}{{missing.deep}}{{#missing}}x{{/missing}}{{^missing}}y{{/missing}}", {}),
+    ("{{n}}{{f}}{{z}}{{e}}", {"n": 3.5, "f": 0.0, "z": -0, "e": ""}),
 ])
 def test_compiled_render_matches_chevron(template, data):
     ours, theirs = render_both(template, data)
@@ -40,6 +47,22 @@ def test_indented_partials_match_chevron():
     ours, theirs = render_both("<ul>\n  {{> item}}\n  {{#xs}}\n    {{> item}}\n  {{/xs}}\n</ul>",
                                {"xs": [{"v": 1}, {"v": 2}], "v": 0},
                                {"item": "<li>\n{{v}}\n</li>\n"})
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("template, data, partials", [
+    # A partial after a variable: whether it is indented depends on the value.
+    ("{{pad}}{{> p}}|", {"pad": "  ", "v": 1}, {"p": "a\nb{{v}}\n"}),
+    ("{{pad}}{{> p}}|", {"pad": "x ", "v": 1}, {"p": "a\nb{{v}}\n"}),
+    # Nested indented partials add up their padding.
+    ("  {{> outer}}\n", {"v": "V"}, {"outer": "o\n  {{> inner}}\nend", "inner": "i{{v}}\nj\n"}),
+    # List items start a fresh output, other sections do not.
+    ("{{#xs}}  {{> p}}{{/xs}}\n{{#one}}\n  {{> p}}{{/one}}", {"xs": [1, 2], "one": True},
+     {"p": "[\n]"}),
+    ("{{> missing}}x", {}, {}),
+])
+def test_partial_indentation_matches_chevron(template, data, partials):
+    ours, theirs = render_both(template, data, partials)
     assert ours == theirs
 
 
