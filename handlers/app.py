@@ -30,6 +30,7 @@ from .auth import Passwords
 from .config import AppConfig
 from .friends import FriendEvents
 from .live import LiveHub
+from .readcache import ReadCache
 from .sessions import SessionManager
 from .store import open_database, users
 from .store.db import Database
@@ -64,7 +65,9 @@ class AppContext:
         self.db = db
         self.views = views
         self.passwords = Passwords(config)
-        self.sessions = SessionManager(db, config)
+        # Read results reused until the database changes (sessions, home page).
+        self.reads = ReadCache(db)
+        self.sessions = SessionManager(db, config, self.reads)
         self.friend_events = FriendEvents()
         # Live updates: this process's event streams (handlers/live.py).
         self.live = LiveHub(self)

@@ -84,6 +84,11 @@ class AppHandler(reactor.Handler):
     def now(self) -> int:
         return self.ctx.now()
 
+    def cached(self, key, compute):
+        """`compute()`'s result, reused by later requests until the database
+        changes (handlers/readcache.py); `key` names the question and its inputs."""
+        return self.ctx.reads.fetch(self.request, key, compute)
+
 
 class ApiHandler(AppHandler):
     """Base for `/api/` handlers: authentication, CSRF and JSON bodies."""

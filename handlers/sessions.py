@@ -87,9 +87,12 @@ def check_origin(request) -> None:
 class SessionManager:
     """Creates, finds and ends sessions; one per application."""
 
-    def __init__(self, db, config):
+    def __init__(self, db, config, reads=None):
         self.db = db
         self.config = config
+        # Session rows are kept between requests until the database changes
+        # (handlers/readcache.py); None looks every request up.
+        self.reads = reads
         self._last_touch: dict[int, int] = {}
 
     def create(self, user_id: int) -> tuple[str, Session]:
@@ -179,14 +182,24 @@ class SessionManager:
             via = "cookie"
         if not token:
             return None
-        session = self._lookup(hash_token(token), via)
+        token_hash = hash_token(token)
+        if self.reads is None:
+            session = self._lookup(token_hash, via)
+        else:
+            row = self.reads.fetch(request, ("session", token_hash),
+                                   lambda: session_store.find_session(self.db, token_hash=token_hash))
+            session = self._session(row, token_hash, via)
         if session is not None:
             self._touch(session.user_id)
         return session
 
     def _lookup(self, token_hash: str, via: str) -> Session | None:
-        row = session_store.get_session(self.db, token_hash=token_hash, now=self.config.now())
-        if row is None:
+        row = session_store.find_session(self.db, token_hash=token_hash)
+        return self._session(row, token_hash, via)
+
+    def _session(self, row, token_hash: str, via: str) -> Session | None:
+        """The Session of a stored row, or None when there is none or it expired."""
+        if row is None or row["expires_at"] <= self.config.now():
             return None
         return Session(user_id=row["user_id"], username=row["username"], name=row["name"],
                        user_created_at=row["created_at"], csrf_token=row["csrf_token"],

@@ -126,9 +126,13 @@ class PageHandler(AppHandler):
 
     def badges(self) -> dict:
         """Counts for the badges: friend requests, unread messages and notifications."""
-        requests = friend_store.count_incoming_requests(self.db, user_id=self.viewer_id)
-        unread = message_store.unread_total(self.db, user_id=self.viewer_id)
-        notes = notification_store.unread_count(self.db, recipient_id=self.viewer_id)
+        db, viewer_id = self.db, self.viewer_id
+        requests = self.cached(("requests_count", viewer_id),
+                               lambda: friend_store.count_incoming_requests(db, user_id=viewer_id))
+        unread = self.cached(("unread", viewer_id),
+                             lambda: message_store.unread_total(db, user_id=viewer_id))
+        notes = self.cached(("notifications", viewer_id), lambda: notification_store.unread_count(
+            db, recipient_id=viewer_id))
         return {"requests": requests, "messages": unread, "notifications": notes}
 
     def post_views(self, posts: list[dict], comments: dict | None = None) -> list[dict]:

@@ -33,11 +33,18 @@ def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
     failed post's text and error."""
     db, viewer_id = handler.db, handler.viewer_id
     _, before = page_params(handler.request)
-    rows = post_store.feed_for(db, viewer_id=viewer_id, before=before, limit=FEED_PAGE_SIZE + 1)
+    # Each answer is reused until the database changes (handlers/readcache.py).
+    rows = handler.cached(("feed", viewer_id, before), lambda: post_store.feed_for(
+        db, viewer_id=viewer_id, before=before, limit=FEED_PAGE_SIZE + 1))
     rows, next_url = next_page(rows, FEED_PAGE_SIZE, "/")
-    requests = friend_store.incoming_requests(db, user_id=viewer_id)
-    # Online: a live stream in any worker, or a request in the last two minutes.
-    online = presence.online_friends(handler.ctx, user_id=viewer_id)
+    requests = handler.cached(("requests", viewer_id),
+                              lambda: friend_store.incoming_requests(db, user_id=viewer_id))
+    # Online: a live stream in any worker, or a request in the last two minutes; the
+    # answer moves with the clock, so the second is part of the key.
+    online = handler.cached(("online", viewer_id, handler.now()),
+                            lambda: presence.online_friends(handler.ctx, user_id=viewer_id))
+    friend_ids = handler.cached(("friend_ids", viewer_id),
+                                lambda: friend_store.friend_ids(db, user_id=viewer_id))
     return {
         "title": "Home",
         "composer": composer or handler.composer(),
@@ -49,7 +56,7 @@ def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
         "requests_count": len(requests),
         "online": [present.user_view(u, friendship="friends") for u in online],
         "has_online": bool(online),
-        "has_friends": bool(online) or bool(friend_store.friend_ids(db, user_id=viewer_id)),
+        "has_friends": bool(online) or bool(friend_ids),
     }
 
 

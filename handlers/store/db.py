@@ -71,6 +71,8 @@ class Database:
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._conn.row_factory = _dict_row
         self._depth = 0
+        # Writes made through this connection (see `data_version` and handlers/readcache.py).
+        self.writes = 0
         self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -93,6 +95,7 @@ class Database:
                 break
             if number <= self.schema_version:
                 continue
+            self.writes += 1
             script = path.read_text(encoding="utf-8")
             try:
                 self._conn.executescript(
@@ -101,6 +104,11 @@ class Database:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
+
+    def data_version(self) -> int:
+        """sqlite's count that changes whenever another connection (another worker,
+        a `miniface` command) commits; this connection's own writes are `writes`."""
+        return self._conn.execute("PRAGMA data_version").fetchone()["data_version"]
 
     def query_one(self, sql: str, params=None):
         """The first row as a dict, or None."""
@@ -117,16 +125,19 @@ class Database:
 
     def execute(self, sql: str, params=None):
         """Run one write; returns the cursor's lastrowid."""
+        self.writes += 1
         with _integrity_errors():
             return self._conn.execute(sql, params or {}).lastrowid
 
     def execute_rowcount(self, sql: str, params=None) -> int:
         """Run one write; returns how many rows it changed."""
+        self.writes += 1
         with _integrity_errors():
             return self._conn.execute(sql, params or {}).rowcount
 
     def execute_many(self, sql: str, rows) -> None:
         """Run one statement for each parameter mapping in `rows` (bulk loads)."""
+        self.writes += 1
         with _integrity_errors():
             self._conn.executemany(sql, rows)
 
@@ -147,11 +158,13 @@ class Database:
             begin, commit = f"SAVEPOINT {name}", [f"RELEASE {name}"]
             rollback = [f"ROLLBACK TO {name}", f"RELEASE {name}"]
         self._conn.execute(begin)
+        self.writes += 1
         self._depth += 1
         try:
             yield self
         except BaseException:
             self._depth -= 1
+            self.writes += 1  # results read inside the block may hold undone writes
             for statement in rollback:
                 self._conn.execute(statement)
             raise

@@ -9,6 +9,7 @@ the user (created_at is the user's sign-up time).
 __all__ = [
     "create_session",
     "get_session",
+    "find_session",
     "delete_session",
     "delete_expired_sessions",
     "delete_user_sessions",
@@ -43,6 +44,12 @@ def create_session(db, *, user_id: int, token_hash: str, csrf_token: str, now: i
 def get_session(db, *, token_hash: str, now: int):
     """The live session for this token hash, or None if unknown or expired."""
     return db.query_one(_LIVE_SESSION_SQL, {"token_hash": token_hash, "now": now})
+
+
+def find_session(db, *, token_hash: str):
+    """The session for this token hash, expired or not (the caller checks
+    `expires_at`), or None: an answer that does not change with the clock."""
+    return db.query_one(_SESSION_SQL, {"token_hash": token_hash})
 
 
 def delete_session(db, *, token_hash: str) -> bool:
