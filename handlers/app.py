@@ -193,6 +193,11 @@ def create_app(config: AppConfig | None = None) -> Application:
     db = open_database(config.database_target)
     views = Views(VIEWS_DIR) if VIEWS_DIR.is_dir() else None
     ctx = AppContext(config, db, views)
+    if views is not None and views.has("_post_card"):
+        from .pages.cards import CardCache
+
+        ctx.cards = CardCache()
+        views.wrap("_post_card", ctx.cards.wrap)
     if config.demo:
         seed_demo_if_empty(ctx)
     router = routes.build_router(ctx)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-__all__ = ["compile_templates", "render"]
+__all__ = ["CompiledTemplates", "compile_templates", "escape", "lookup", "render"]
 
 _ZERO_OR_FALSE = (0, False)
 # Types that are never iterated as a list section; the rest go through chevron's test.
@@ -243,10 +243,30 @@ def _tree(tokens) -> list:
     return root
 
 
-def compile_templates(tokens_by_name: dict[str, list]) -> dict[str, Callable]:
-    """{name: render function} for chevron's tokens of each template; every template
-    is also a partial of the others. A function takes (scopes, out, pad): the scope
-    stack outermost first, a list the output is appended to, and "" for padding."""
+class CompiledTemplates:
+    """The render function of each template: `compiled[name]` takes (scopes, out, pad):
+    the scope stack outermost first, a list the output is appended to, and "" for
+    padding. Every template is also a partial of the others."""
+
+    def __init__(self, namespace: dict, names: dict[str, str]):
+        self._namespace = namespace
+        self._names = names
+
+    def __getitem__(self, name: str) -> Callable:
+        return self._namespace[self._names[name]]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._names
+
+    def wrap(self, name: str, wrapper: Callable[[Callable], Callable]) -> None:
+        """Replace template `name`, as a page and as every partial call to it, with
+        `wrapper(original function)` (a fragment cache in front of it)."""
+        function = self._names[name]
+        self._namespace[function] = wrapper(self._namespace[function])
+
+
+def compile_templates(tokens_by_name: dict[str, list]) -> CompiledTemplates:
+    """The templates of chevron's tokens, each compiled to one Python function."""
     names = {name: f"_t_{i}" for i, name in enumerate(tokens_by_name)}
     writer = _Writer(names)
     for name, tokens in tokens_by_name.items():
@@ -254,7 +274,11 @@ def compile_templates(tokens_by_name: dict[str, list]) -> dict[str, Callable]:
     namespace = dict(_RUNTIME)
     namespace.update({const: text for text, const in writer.constants.items()})
     exec(compile("\n".join(writer.lines), "<mustache templates>", "exec"), namespace)  # noqa: S102
-    return {name: namespace[function] for name, function in names.items()}
+    return CompiledTemplates(namespace, names)
+
+
+escape = _escape
+lookup = _lookup
 
 
 def render(function: Callable, context) -> str:

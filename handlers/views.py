@@ -60,6 +60,11 @@ class Views:
         """The HTML of template `name` rendered with `context`."""
         return render(self._compiled[name], context)
 
+    def wrap(self, name: str, wrapper) -> None:
+        """Put `wrapper(render function)` in front of template `name` wherever it is
+        rendered (handlers/pages/cards.py caches post cards this way)."""
+        self._compiled.wrap(name, wrapper)
+
     def render_with_chevron(self, name: str, context: dict) -> str:
         """The same page rendered by `chevron.render` (the reference for tests)."""
         tokens = self._tokens[name]

@@ -34,6 +34,7 @@ from ..store import messages as message_store
 from ..store import notifications as notification_store
 from ..store.visibility import DEFAULT_VISIBILITY
 from . import present
+from .cards import PostCard
 
 __all__ = ["PageHandler", "FLASH_COOKIE", "ANON_CSRF_COOKIE", "safe_next"]
 
@@ -135,16 +136,17 @@ class PageHandler(AppHandler):
             db, recipient_id=viewer_id))
         return {"requests": requests, "messages": unread, "notifications": notes}
 
-    def post_views(self, posts: list[dict], comments: dict | None = None) -> list[dict]:
-        """Post cards, each with its latest comments: fetched for the whole list in
-        one query unless `comments` ({post_id: [comment]}) is given."""
-        now = self.now()
+    def post_views(self, posts: list[dict], comments: dict | None = None) -> list[PostCard]:
+        """The posts as `_post_card` reads them, each with its latest comments: fetched
+        for the whole list in one query unless `comments` ({post_id: [comment]}) is
+        given. Their cards come from the card cache (cards.py)."""
+        now, viewer_id, db = self.now(), self.viewer_id, self.db
         if comments is None:
-            comments = comment_store.latest_comments_of(
-                self.db, post_ids=[p["id"] for p in posts], per_post=CARD_COMMENTS)
-        return [present.post_view(p, viewer_id=self.viewer_id, now=now, image_url=photo_url,
-                                  comments=comments.get(p["id"], []))
-                for p in posts]
+            post_ids = tuple(p["id"] for p in posts)
+            comments = self.cached(("card_comments", post_ids), lambda: comment_store.latest_comments_of(
+                db, post_ids=post_ids, per_post=CARD_COMMENTS))
+        return [PostCard(p, comments=comments.get(p["id"], []), viewer_id=viewer_id, now=now,
+                         image_url=photo_url) for p in posts]
 
     def composer(self, body: str = "", visibility: str = DEFAULT_VISIBILITY,
                  error: str = "") -> dict:

@@ -137,9 +137,25 @@ def comment_view(comment: dict, *, viewer_id: int | None, post_author_id: int,
         "time_iso": iso(created),
         "time_title": exact_time(created),
         "time_relative": relative_time(created, now),
-        "can_delete": viewer_id is not None and viewer_id in (comment["author"]["id"],
-                                                             post_author_id),
+        "can_delete": _can_delete(comment, viewer_id, post_author_id),
     }
+
+
+def _can_delete(comment: dict, viewer_id, post_author_id: int) -> bool:
+    return viewer_id is not None and viewer_id in (comment["author"]["id"], post_author_id)
+
+
+def _is_mine(post: dict, viewer_id) -> bool:
+    return viewer_id is not None and viewer_id == post["author_id"]
+
+
+def card_viewer_part(post: dict, comments, viewer_id) -> tuple:
+    """Everything `post_view` shows differently to different viewers, apart from the
+    row's own `liked`: whether they wrote the post, whether they may act on it
+    (logged in), which of the shown comments they may delete. The card cache
+    (cards.py) keys on it, so a rule for a viewer goes through here."""
+    return (_is_mine(post, viewer_id), viewer_id is not None,
+            tuple(_can_delete(c, viewer_id, post["author_id"]) for c in comments or ()))
 
 
 def _social_view(post: dict, viewer_id, now: int, comments) -> dict:
@@ -173,7 +189,7 @@ def post_view(post: dict, *, viewer_id: int | None, now: int, image_url,
     label, icon = _VISIBILITY.get(post["visibility"], ("Only me", "lock"))
     created = int(post["created_at"])
     body = post["body"] or ""
-    is_mine = viewer_id is not None and viewer_id == post["author_id"]
+    is_mine = _is_mine(post, viewer_id)
     return {
         "id": post["id"],
         "url": f"/posts/{post['id']}",

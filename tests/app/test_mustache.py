@@ -70,7 +70,12 @@ def test_every_page_renders_as_chevron_would(server, make_user, befriend):
     """Record each context the app renders, then compare both renderers on it."""
     alice, bob = make_user("alice", "Alice <b>"), make_user("bob", "Bob & co")
     befriend(alice, bob)
-    alice.post_json("/api/posts", {"body": "line one\n<i>two</i>", "visibility": "friends"})
+    post = alice.post_json("/api/posts", {"body": "line one\n<i>two</i>", "visibility": "friends"})
+    post_id = post.json()["id"]
+    # Likes and comments put counts, comment rows and the viewer's comment box on cards.
+    assert bob.post_json(f"/api/posts/{post_id}/like").status in (200, 201)
+    for text in ("first <b>", "second", "third & last"):
+        assert bob.post_json(f"/api/posts/{post_id}/comments", {"body": text}).status == 201
     make_user("carol").post_json("/api/friends/alice")
     views: Views = server.app.ctx.views
     seen = []

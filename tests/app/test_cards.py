@@ -1,0 +1,52 @@
+"""Post cards come from the card cache, with this request's strings, and change with their post."""
+
+import re
+
+from pages_helpers import csrf_of, submit
+
+
+def card_of(page, post_id: int) -> str:
+    match = re.search(rf'<article class="card post" id="post-{post_id}".*?</article>', page.text,
+                      re.S)
+    assert match, f"no card for post {post_id}"
+    return match.group(0)
+
+
+def test_a_cached_card_carries_each_viewer_s_own_strings(server, make_user, befriend, clock):
+    alice, bob = make_user("alice", "Alice Liddell"), make_user("bob", "Bob Marley")
+    befriend(alice, bob)
+    post_id = alice.post_json("/api/posts", {"body": "cached <b>card</b>",
+                                             "visibility": "friends"}).json()["id"]
+    cards = server.app.ctx.cards
+    assert "just now" in card_of(alice.get("/"), post_id)
+    misses = cards.misses
+    again = alice.get("/u/alice")  # another page, same card
+    assert cards.misses == misses and cards.hits > 0
+    card = card_of(again, post_id)
+    assert "cached &lt;b&gt;card&lt;/b&gt;" in card
+    assert f'name="csrf_token" value="{csrf_of(again)}"' in card
+    assert 'name="next" value="/u/alice"' in card
+    clock.advance(600)
+    assert "10 min ago" in card_of(alice.get("/"), post_id)
+    # Bob gets no author's menu, his own token, and his own avatar in the comment box.
+    bobs_page = bob.get("/")
+    bobs = card_of(bobs_page, post_id)
+    assert "Post options" not in bobs and "Post options" in card_of(alice.get("/"), post_id)
+    assert f'value="{csrf_of(bobs_page)}"' in bobs and csrf_of(bobs_page) != csrf_of(again)
+    assert ">BM</span>" in bobs and ">BM</span>" not in card_of(alice.get("/"), post_id)
+
+
+def test_a_changed_post_gets_a_new_card(server, make_user, befriend):
+    alice, bob = make_user("alice"), make_user("bob")
+    befriend(alice, bob)
+    post_id = alice.post_json("/api/posts", {"body": "will change",
+                                             "visibility": "public"}).json()["id"]
+    assert 'title="Public"' in card_of(alice.get("/"), post_id)
+    submit(bob, f"/posts/{post_id}/like", {})
+    assert "1 like" in card_of(alice.get("/"), post_id)
+    submit(bob, f"/posts/{post_id}/comments", {"body": "nice one"})
+    assert "nice one" in card_of(alice.get("/"), post_id)
+    submit(alice, f"/posts/{post_id}/visibility", {"visibility": "private"})
+    assert 'title="Only me"' in card_of(alice.get("/"), post_id)
+    submit(alice, f"/posts/{post_id}/delete", {"confirm": "yes"})
+    assert f'id="post-{post_id}"' not in alice.get("/").text
