@@ -182,29 +182,28 @@ class _Writer:
             self.emit(depth, f"{var} = _look({key!r}, scopes)")
             return
         self.emit(depth, "s = scopes[-1]")
-        self.emit(depth, f"if type(s) is dict and {key!r} in s:")
-        self.emit(depth + 1, f"{var} = s[{key!r}]")
-        self.emit(depth + 1, f"if not {var} and {var} not in _ZF:")
-        self.emit(depth + 2, f"{var} = ''")
-        self.emit(depth, "else:")
-        self.emit(depth + 1, f"{var} = _look({key!r}, scopes)")
+        self.emit(depth, f"{var} = s[{key!r}] if type(s) is dict and {key!r} in s"
+                         f" else _look({key!r}, scopes)")
+        self.emit(depth, f"if not {var} and {var} not in _ZF:")
+        self.emit(depth + 1, f"{var} = ''")
 
     def section(self, key: str, children: list, depth: int, line, start: str) -> None:
+        """A list value renders the children once per truthy item, each item a fresh
+        output; another truthy value renders them once, in the current output."""
         value, item, item_start = self.fresh("sv"), self.fresh("it"), self.fresh("st")
         self.value(key, depth, value)
         self.emit(depth, f"if type({value}) is list or (type({value}) not in _NOT_LISTS"
                          f" and _is_list({value})):")
-        self.emit(depth + 1, f"for {item} in {value}:")
-        self.emit(depth + 2, f"if not {item}:")
-        self.emit(depth + 3, "continue  # chevron renders nothing for a falsy item")
-        self.emit(depth + 2, f"scopes.append({item})")
-        # Each item is a fresh output in chevron, which matters for partial indentation.
-        self.emit(depth + 2, f"{item_start} = len(out)")
-        self.block(children, depth + 2, "", item_start)
-        self.emit(depth + 2, "scopes.pop()")
-        self.emit(depth, f"elif {value}:")
-        self.emit(depth + 1, f"scopes.append({value})")
-        self.block(children, depth + 1, line, start)
+        self.emit(depth + 1, f"{item}s, {item_start}_fresh = {value}, True")
+        self.emit(depth, "else:")
+        self.emit(depth + 1, f"{item}s, {item_start}_fresh = ({value},) if {value} else (), False")
+        self.emit(depth, f"for {item} in {item}s:")
+        self.emit(depth + 1, f"if not {item}:")
+        self.emit(depth + 2, "continue  # chevron renders nothing for a falsy item")
+        self.emit(depth + 1, f"scopes.append({item})")
+        self.emit(depth + 1, f"{item_start} = len(out) if {item_start}_fresh else {start}")
+        # The text before a partial is known here only if both ways agree on it.
+        self.block(children, depth + 1, "" if line == "" else None, item_start)
         self.emit(depth + 1, "scopes.pop()")
 
     def partial(self, key: str, depth: int, line, start: str) -> None:
@@ -269,11 +268,15 @@ def compile_templates(tokens_by_name: dict[str, list]) -> CompiledTemplates:
     """The templates of chevron's tokens, each compiled to one Python function."""
     names = {name: f"_t_{i}" for i, name in enumerate(tokens_by_name)}
     writer = _Writer(names)
-    for name, tokens in tokens_by_name.items():
-        writer.function(name, _tree(tokens))
     namespace = dict(_RUNTIME)
-    namespace.update({const: text for text, const in writer.constants.items()})
-    exec(compile("\n".join(writer.lines), "<mustache templates>", "exec"), namespace)  # noqa: S102
+    for name, tokens in tokens_by_name.items():
+        # One compile() per template: the compiler's peak memory stays that of one
+        # function (it is not all given back to the system afterwards).
+        writer.lines = []
+        writer.function(name, _tree(tokens))
+        code = compile("\n".join(writer.lines), f"<mustache {name}>", "exec")
+        namespace.update({const: text for text, const in writer.constants.items()})
+        exec(code, namespace)  # noqa: S102
     return CompiledTemplates(namespace, names)
 
 
