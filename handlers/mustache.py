@@ -66,6 +66,26 @@ def _probe(scope, parts):
     return True, scope
 
 
+# Scalars a section pushes (`{{#flag}}` pushes True, `{{#body}}` the text): chevron
+# tries item, attribute and integer index on them, and two of the three raise.
+_SCALARS = (bool, str, int, float)
+_misses: dict = {}
+
+
+def _never_in(scope, key: str) -> bool:
+    """True when chevron's three tries at `key` on this scalar all fail: `key` is
+    none of its type's attributes and no integer. Worked out once per (type, key)."""
+    known = _misses.get((type(scope), key))
+    if known is None:
+        try:
+            int(key)
+            is_number = True
+        except ValueError:
+            is_number = False
+        known = _misses[type(scope), key] = not is_number and key not in dir(type(scope))
+    return known
+
+
 def _lookup(key: str, scopes: list):
     """chevron's `_get_key`, with the scope stack innermost-last."""
     if key == ".":
@@ -76,6 +96,8 @@ def _lookup(key: str, scopes: list):
             if key not in scope:
                 continue
             value = scope[key]
+        elif type(scope) in _SCALARS and _never_in(scope, parts[0] if parts else key):
+            continue
         else:
             found, value = _probe(scope, parts or (key,))
             if not found:
