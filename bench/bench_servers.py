@@ -64,8 +64,9 @@ class ServerSpec:
 
 
 def feed_database() -> str:
-    """bench/out/feed-10k.db (10,000 users, 10,000 posts), generated once and kept."""
-    path = os.path.join(OUT, "feed-10k.db")
+    """bench/out/feed-10k-social.db (10,000 users, 10,000 posts with likes and comments),
+    generated once and kept (a new name when the generator changes what it makes)."""
+    path = os.path.join(OUT, "feed-10k-social.db")
     if not os.path.exists(path):
         os.makedirs(OUT, exist_ok=True)
         subprocess.run([sys.executable, os.path.join(HERE, "gen_feed_db.py"), "--posts",

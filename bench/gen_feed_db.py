@@ -11,7 +11,9 @@ The schema is data/migrations/ (applied through handlers.store), so the file is 
 normal MiniFace database. Every user is `benchN` with password `benchpass` (one real
 argon2 hash, made once and shared); each has 20-50 friends on average. Posts get
 random authors, visibilities mixed by --public-share / --private-share (the rest are
-'friends'), ids and times growing together as in real use. An existing file is
+'friends'), ids and times growing together as in real use; each post gets 0 to
+--max-likes likes and, with --comment-share of them, 1 to 3 comments, so cards show
+counts and comments as they do on a lived-in site. An existing file is
 replaced only with --force. Databases are git-ignored (bench/*.db*); do not commit them.
 """
 
@@ -46,6 +48,8 @@ def parse_args(argv):
     parser.add_argument("--max-friends", type=int, default=50)
     parser.add_argument("--public-share", type=float, default=0.4)
     parser.add_argument("--private-share", type=float, default=0.2)
+    parser.add_argument("--max-likes", type=int, default=5)
+    parser.add_argument("--comment-share", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--force", action="store_true", help="replace an existing file")
     return parser.parse_args(argv)
@@ -92,6 +96,22 @@ def _post_rows(rng, args, start):
                "visibility": visibility, "created_at": start + i * SECONDS_PER_POST}
 
 
+def _like_rows(rng, args, start):
+    for post_id in range(1, args.posts + 1):
+        for user_id in rng.sample(range(1, args.users + 1), rng.randint(0, args.max_likes)):
+            yield {"post_id": post_id, "user_id": user_id, "created_at": start + post_id * 30}
+
+
+def _comment_rows(rng, args, start):
+    for post_id in range(1, args.posts + 1):
+        if rng.random() >= args.comment_share:
+            continue
+        for n in range(rng.randint(1, 3)):
+            yield {"post_id": post_id, "author_id": rng.randint(1, args.users),
+                   "body": " ".join(rng.choices(WORDS, k=rng.randint(2, 8))),
+                   "created_at": start + post_id * SECONDS_PER_POST + 60 * (n + 1)}
+
+
 def _insert(db, sql, rows):
     total = 0
     for batch in _batches(rows):
@@ -122,6 +142,11 @@ def generate(args) -> dict:
         posts = _insert(db, "INSERT INTO posts (author_id, body, visibility, created_at)"
                             " VALUES (:author_id, :body, :visibility, :created_at)",
                         _post_rows(rng, args, start))
+        _insert(db, "INSERT INTO likes (post_id, user_id, created_at)"
+                    " VALUES (:post_id, :user_id, :created_at)", _like_rows(rng, args, start))
+        _insert(db, "INSERT INTO comments (post_id, author_id, body, created_at)"
+                    " VALUES (:post_id, :author_id, :body, :created_at)",
+                _comment_rows(rng, args, start))
     friends = db.query_value("SELECT count(*) FROM friendships WHERE user_a = 1 OR user_b = 1")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

@@ -9,7 +9,7 @@ CPU 1, against loopback only. The workloads:
   feed       `wrk -t1 -c50` keep-alive on a feed page of 20 posts
 
 MiniFace is two processes: the reactor (examples/hello.py) for /hello and the PNG,
-and the real app (`miniface serve` on bench/out/feed-10k.db, made by
+and the real app (`miniface serve` on bench/out/feed-10k-social.db, made by
 bench/gen_feed_db.py) whose feed row is the logged-in home page of `bench0`: feed,
 composer, friends, requests, badges. The peers (bench/peers/) run from the bench venv
 (bench/.venv, `make bench` creates it; never MiniFace dependencies): uvicorn with
