@@ -29,7 +29,7 @@ class CachedFile:
     """One open file and what its responses need: size, validators, type."""
 
     __slots__ = ("fd", "size", "mtime", "identity", "etag", "last_modified", "content_type",
-                 "checked_at", "users", "retired", "_lock")
+                 "checked_at", "users", "retired", "_lock", "fixed_headers")
 
     def __init__(self, fd: int, st: os.stat_result, etag: str, last_modified: str,
                  content_type: str, now: float, lock: threading.Lock):
@@ -44,6 +44,8 @@ class CachedFile:
         self.users = 0
         self.retired = False
         self._lock = lock
+        # (cache_control, header pairs) of this version's responses, made on first use.
+        self.fixed_headers = None
 
     def release(self) -> None:
         """A response is done with the descriptor."""

@@ -26,6 +26,12 @@ _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date
 # "Name: " per header name seen that an application may send; framing and invalid
 # names are never in it, so a miss sends the whole list the careful way.
 _NAME_PREFIXES: dict[str, str] = {}
+# Encoded field blocks by the exact fields they encode: most responses repeat a
+# handful of field lists (a page's type and security fields, a static file's
+# validators), which then cost one tuple hash instead of joining, checking and
+# encoding. Only lists that passed every check are kept; full, it starts over.
+_BLOCKS: dict[tuple, bytes] = {}
+MAX_CACHED_BLOCKS = 512
 
 
 class _DateCache:
@@ -96,7 +102,32 @@ def serialize_head(status: int, headers, *, length: int | None, keep_alive: bool
     status_line = _STATUS_LINES.get(status) if reason is None else None
     if status_line is None:
         status_line = _status_line(status, reason)
-    # The application's fields are joined as text and encoded once.
+    try:
+        key = tuple(headers)
+        block = _BLOCKS[key]
+    except KeyError:
+        block = _encode_fields(headers)
+        if len(_BLOCKS) >= MAX_CACHED_BLOCKS:
+            _BLOCKS.clear()
+        _BLOCKS[key] = block
+    except TypeError:  # fields that cannot be a key (lists, not pairs): encode each time
+        block = _encode_fields(headers)
+    if chunked:
+        framing = b"Transfer-Encoding: chunked\r\n"
+    elif length is not None:
+        framing = b"Content-Length: %d\r\n" % length
+    else:
+        framing = b""
+    _date_cache.get()
+    return b"".join((status_line, _date_cache.line, b"Server: %b\r\n" % server if server else b"",
+                     block, framing,
+                     b"Connection: keep-alive\r\n\r\n" if keep_alive else b"Connection: close\r\n\r\n"))
+
+
+def _encode_fields(headers) -> bytes:
+    """The application's fields as "Name: value\\r\\n" lines, joined as text and
+    encoded once; raises ValueError for a bad name, a line break in a value or a
+    value that is not latin-1."""
     try:
         lines = [_NAME_PREFIXES[name] + value for name, value in headers]
     except KeyError:
@@ -108,16 +139,7 @@ def serialize_head(status: int, headers, *, length: int | None, keep_alive: bool
     breaks = len(lines) - 1
     if block.count("\n") != breaks or block.count("\r") != breaks:
         _reject_line_break(headers)
-    if chunked:
-        framing = b"Transfer-Encoding: chunked\r\n"
-    elif length is not None:
-        framing = b"Content-Length: %d\r\n" % length
-    else:
-        framing = b""
-    _date_cache.get()
-    return b"".join((status_line, _date_cache.line, b"Server: %b\r\n" % server if server else b"",
-                     block.encode("latin-1"), framing,
-                     b"Connection: keep-alive\r\n\r\n" if keep_alive else b"Connection: close\r\n\r\n"))
+    return block.encode("latin-1")
 
 
 def _reject_line_break(headers):

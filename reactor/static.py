@@ -102,8 +102,9 @@ def _respond(request, file, owner, cache_control: str, headers) -> Response:
     """200, 206, 304 or 416 for `file`; `owner` (or None: we own `file.fd`)
     gets the descriptor back whenever no body will carry it."""
     etag, size = file.etag, file.size
-    base = [("ETag", etag), ("Last-Modified", file.last_modified),
-            ("Cache-Control", cache_control), ("Accept-Ranges", "bytes"), *headers]
+    base = _fixed_headers(file, cache_control) if owner is not None and not headers else [
+        ("ETag", etag), ("Last-Modified", file.last_modified),
+        ("Cache-Control", cache_control), ("Accept-Ranges", "bytes"), *headers]
     if _not_modified(request, etag, file.mtime):
         response = Response(b"", 304, base)
     else:
@@ -122,6 +123,17 @@ def _respond(request, file, owner, cache_control: str, headers) -> Response:
     else:
         os.close(file.fd)
     return response
+
+
+def _fixed_headers(file, cache_control: str) -> tuple:
+    """The validator and caching fields of a cached file version, made once per version
+    (the serializer then finds the same tuple's encoded block in its cache)."""
+    fixed = file.fixed_headers
+    if fixed is None or fixed[0] != cache_control:
+        fixed = file.fixed_headers = (cache_control, (
+            ("ETag", file.etag), ("Last-Modified", file.last_modified),
+            ("Cache-Control", cache_control), ("Accept-Ranges", "bytes")))
+    return fixed[1]
 
 
 @functools.lru_cache(maxsize=1024)
