@@ -11,6 +11,7 @@ import dataclasses
 import http.client
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -53,6 +54,7 @@ class ServerSpec:
     paths: dict[str, str]            # workload -> path
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     prepare: object = None           # called with the port before starting (nginx's config)
+    root: str = ROOT                 # the checkout whose code it runs (cwd and PYTHONPATH)
 
     def argv(self, port: int) -> list[str]:
         if self.prepare is not None:
@@ -74,18 +76,33 @@ def feed_database() -> str:
     return path
 
 
-def server_specs(work: str, peer_python: str) -> list[ServerSpec]:
+def miniface_specs(work: str, root: str = ROOT, suffix: str = "") -> list[ServerSpec]:
+    """The reactor's hello server and the app, running the code of checkout `root`."""
     py = sys.executable
-    peer_db = os.path.join(work, "peers.db")
-    data_dir = os.path.join(work, "miniface-data")
-    specs = [
-        ServerSpec("reactor", [py, os.path.join(ROOT, "examples", "hello.py"), "--port", "{port}",
-                               "--quiet", "--static", work],
-                   {"hello": "/hello", "hello_new": "/hello", "png": "/static/img.png"}),
-        ServerSpec("miniface", [py, "-m", "handlers.cli", "serve", "--port", "{port}",
-                                "--db-path", feed_database(), "--data-dir", data_dir,
-                                "--no-access-log", "--quiet"], {"feed": "/"}),
+    data_dir = os.path.join(work, f"miniface-data{suffix}")
+    db = feed_database()
+    if suffix:  # its own copy: an older checkout must not migrate the shared file
+        copy = os.path.join(work, f"feed{suffix}.db")
+        shutil.copyfile(db, copy)
+        db = copy
+    return [
+        ServerSpec("reactor" + suffix, [py, os.path.join(root, "examples", "hello.py"), "--port",
+                                        "{port}", "--quiet", "--static", work],
+                   {"hello": "/hello", "hello_new": "/hello", "png": "/static/img.png"},
+                   root=root),
+        ServerSpec("miniface" + suffix, [py, "-m", "handlers.cli", "serve", "--port", "{port}",
+                                         "--db-path", db, "--data-dir", data_dir,
+                                         "--no-access-log", "--quiet"], {"feed": "/"}, root=root),
     ]
+
+
+def server_specs(work: str, peer_python: str, compare: str | None = None) -> list[ServerSpec]:
+    """MiniFace (and, with `compare`, the same two servers from another checkout,
+    named "reactor@before" and "miniface@before"), then the peers."""
+    peer_db = os.path.join(work, "peers.db")
+    specs = miniface_specs(work)
+    if compare:
+        specs += miniface_specs(work, os.path.abspath(compare), "@before")
     if not os.path.exists(peer_python):
         print(f"# no peers: {peer_python} is missing (make bench creates the bench venv)",
               file=sys.stderr)

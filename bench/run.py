@@ -26,9 +26,13 @@ the share the server gets, while req per CPU-second stays a measure of the serve
 own cost. The ratios are given for both. Then: RSS of each server after the runs,
 and of a fresh MiniFace app holding 10,000 idle keep-alive connections.
 
+With `--compare CHECKOUT` the reactor and the app of another checkout (say, main
+before a change) run in the same rounds, as "reactor@before" and "miniface@before",
+with their own copy of the database: before and after under the same noise.
+
     python3 bench/run.py [--duration 5] [--requests 10000] [--rounds 3]
                          [--peer-python bench/.venv/bin/python] [--servers a,b,...]
-                         [--idle 10000]
+                         [--idle 10000] [--compare CHECKOUT]
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ TARGETS = [("hello", "uvicorn", 1.5), ("hello_new", "uvicorn", 1.5), ("png", "ng
            ("feed", "best", 2.0)]
 FEED_P99_TARGET_MS = 50.0
 MINIFACE = ("reactor", "miniface")  # MiniFace's own processes; every other server is a peer
+BEFORE = ("reactor@before", "miniface@before")  # the same from --compare's checkout
 
 
 def free_port() -> int:
@@ -130,7 +135,9 @@ def run_ab(url: str, requests: int) -> tuple[float, float, int]:
 
 def start(spec: ServerSpec, env: dict) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    proc = subprocess.Popen(pinned(SERVER_CPU, spec.argv(port)), env=env, cwd=ROOT,
+    if spec.root != ROOT:
+        env = dict(env, PYTHONPATH=spec.root)
+    proc = subprocess.Popen(pinned(SERVER_CPU, spec.argv(port)), env=env, cwd=spec.root,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_listening(port, timeout=30)
@@ -187,16 +194,19 @@ def print_results(results: dict, rss: dict, idle: tuple | None, args) -> None:
         print(f"| {WORKLOADS[workload]} | {name} | {medians[workload, name][0]:,.0f} |"
               f" {min(rates):,.0f}-{max(rates):,.0f} | {medians[workload, name][1]:.1f} |"
               f" {medians[workload, name][2]:,.0f} | {min(per_cpu):,.0f}-{max(per_cpu):,.0f} |")
-    print_targets(medians)
+    print_targets(medians, MINIFACE, "MiniFace")
+    if any(k[1] in BEFORE for k in medians):
+        print_targets(medians, BEFORE, "MiniFace before")
     print_memory(rss, idle)
 
 
-def print_targets(medians: dict) -> None:
-    print("\n| target | MiniFace req/s | peer req/s | ratio | ratio per CPU-s | target | met? |")
+def print_targets(medians: dict, ours_names: tuple, label: str) -> None:
+    print(f"\n| target | {label} req/s | peer req/s | ratio | ratio per CPU-s | target | met? |")
     print("|---|---:|---:|---:|---:|---:|---|")
     for workload, peer, factor in TARGETS:
-        ours = [medians[k] for k in medians if k[0] == workload and k[1] in MINIFACE]
-        peers = {k[1]: v for k, v in medians.items() if k[0] == workload and k[1] not in MINIFACE}
+        ours = [medians[k] for k in medians if k[0] == workload and k[1] in ours_names]
+        peers = {k[1]: v for k, v in medians.items()
+                 if k[0] == workload and k[1] not in MINIFACE + BEFORE}
         if not ours or not peers or (peer != "best" and peer not in peers):
             continue
         name = max(peers, key=lambda p: peers[p][0]) if peer == "best" else peer
@@ -230,6 +240,8 @@ def parse_args():
     parser.add_argument("--servers", default="", help="comma-separated subset (default: all)")
     parser.add_argument("--idle", type=int, default=10_000,
                         help="idle keep-alive connections for the memory check (0: skip)")
+    parser.add_argument("--compare", metavar="CHECKOUT",
+                        help="also run MiniFace from another checkout (rows \"@before\")")
     return parser.parse_args()
 
 
@@ -250,7 +262,7 @@ def main() -> None:
     work = tempfile.mkdtemp(prefix="miniface-bench-")
     with open(os.path.join(work, "img.png"), "wb") as f:
         f.write(png_bytes(64, 64))
-    specs = server_specs(work, args.peer_python)
+    specs = server_specs(work, args.peer_python, args.compare)
     if args.servers:
         specs = [s for s in specs if s.name in args.servers.split(",")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, PEERS]))
@@ -259,7 +271,7 @@ def main() -> None:
         for spec in specs:
             proc, port = start(spec, env)
             running[spec.name] = (spec, proc, port)
-            if spec.name == "miniface":
+            if spec.name.startswith("miniface"):
                 spec.headers["feed"] = f"Cookie: {log_in(port)}"
         results = measure(running, args)
         rss = {name: rss_mib(proc.pid) for name, (_, proc, _) in running.items()}
