@@ -64,6 +64,8 @@ class AppContext:
         self.config = config
         self.db = db
         self.views = views
+        # Post cards rendered once (pages/cards.py), when the views have them.
+        self.cards = None
         self.passwords = Passwords(config)
         # Read results reused until the database changes (sessions, home page).
         self.reads = ReadCache(db)

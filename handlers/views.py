@@ -60,6 +60,12 @@ class Views:
         """The HTML of template `name` rendered with `context`."""
         return render(self._compiled[name], context)
 
+    def render_utf8(self, name: str, context: dict, cards=None) -> bytes:
+        """The same page as UTF-8; `cards` (a CardCache) keeps its cards encoded."""
+        if cards is None:
+            return self.render(name, context).encode("utf-8")
+        return cards.render_utf8(self._compiled[name], context)
+
     def wrap(self, name: str, wrapper) -> None:
         """Put `wrapper(render function)` in front of template `name` wherever it is
         rendered (handlers/pages/cards.py caches post cards this way)."""

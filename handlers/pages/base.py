@@ -34,7 +34,7 @@ from ..store import messages as message_store
 from ..store import notifications as notification_store
 from ..store.visibility import DEFAULT_VISIBILITY
 from . import present
-from .cards import PostCard
+from .cards import PostCard, key_of
 
 __all__ = ["PageHandler", "FLASH_COOKIE", "ANON_CSRF_COOKIE", "safe_next"]
 
@@ -99,7 +99,8 @@ class PageHandler(AppHandler):
         """Render `template` inside the layout; `context` keys win over layout keys."""
         data = self.layout_context()
         data.update(context)
-        response = Response.html(self.views.render(template, data), status)
+        html = self.views.render_utf8(template, data, getattr(self.ctx, "cards", None))
+        response = Response(html, status, content_type="text/html; charset=utf-8")
         # Pages are personal (names, friend requests, CSRF tokens): no shared cache.
         response.set_header("Cache-Control", "no-store")
         if self.request.cookies.get(FLASH_COOKIE):
@@ -141,12 +142,17 @@ class PageHandler(AppHandler):
         for the whole list in one query unless `comments` ({post_id: [comment]}) is
         given. Their cards come from the card cache (cards.py)."""
         now, viewer_id, db = self.now(), self.viewer_id, self.db
-        if comments is None:
-            post_ids = tuple(p["id"] for p in posts)
-            comments = self.cached(("card_comments", post_ids), lambda: comment_store.latest_comments_of(
-                db, post_ids=post_ids, per_post=CARD_COMMENTS))
+        if comments is not None:
+            return [PostCard(p, comments=comments.get(p["id"], []), viewer_id=viewer_id, now=now,
+                             image_url=photo_url) for p in posts]
+        post_ids = tuple(p["id"] for p in posts)
+        comments = self.cached(("card_comments", post_ids), lambda: comment_store.latest_comments_of(
+            db, post_ids=post_ids, per_post=CARD_COMMENTS))
+        # The same posts and comments while the database is unchanged: so are their keys.
+        keys = self.cached(("card_keys", viewer_id, post_ids), lambda: [
+            key_of(p, comments.get(p["id"], []), viewer_id) for p in posts])
         return [PostCard(p, comments=comments.get(p["id"], []), viewer_id=viewer_id, now=now,
-                         image_url=photo_url) for p in posts]
+                         image_url=photo_url, key=key) for p, key in zip(posts, keys, strict=True)]
 
     def composer(self, body: str = "", visibility: str = DEFAULT_VISIBILITY,
                  error: str = "") -> dict:

@@ -17,6 +17,11 @@ like, a comment, a deleted comment, a new name) changes its key, so a changed po
 simply misses and a stale card is never found; a deleted post is never asked for.
 Old entries leave first when the cache is full.
 
+Pages go out as UTF-8 (`render_utf8`): each cut card keeps its text encoded, and
+with the page's strings filled in for the last few pages (sessions, addresses)
+that showed it, so a cached card costs a few byte joins and its relative times;
+only the text around the cards is joined and encoded per request.
+
 `PostCard` is what pages put in their contexts: a mapping that builds
 `present.post_view` only when something reads it (chevron, a cache miss), so a
 cached card costs neither the view nor the template. A page that changes a card's
@@ -27,9 +32,11 @@ proves the placeholders stand only where the template prints these strings.
 
 from __future__ import annotations
 
+import functools
 import re
+import secrets
 
-from ..mustache import escape, lookup
+from ..mustache import escape, lookup, render
 from . import present
 
 __all__ = ["PostCard", "CardCache", "MAX_CACHED_CARDS"]
@@ -46,6 +53,17 @@ _POST_TIME = "t"          # slot of the post's relative time; "c0", "c1", ... it
 _TIME_SLOT_RE = re.compile("c[0-9]+")
 
 
+# "5 min ago" for (time, now): the same few answers all second long, page after page.
+_relative_time = functools.lru_cache(maxsize=4096)(present.relative_time)
+# Filled-in copies kept per cut card: a few sessions (or addresses) reading it at once.
+MAX_FILLED_PER_CARD = 4
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_bytes(created: int, now: int) -> bytes:
+    return escape(present.relative_time(created, now)).encode("utf-8")
+
+
 def _frozen(value):
     """A hashable copy of rows (dicts, lists) for a cache key."""
     if type(value) is dict:
@@ -55,16 +73,39 @@ def _frozen(value):
     return value
 
 
+class CardKey:
+    """What a cached card depends on (`key_of`), hashed once: pages reuse the same keys
+    while the database is unchanged (handlers/readcache.py)."""
+
+    __slots__ = ("value", "hash")
+
+    def __init__(self, value: tuple):
+        self.value = value
+        self.hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other) -> bool:
+        return type(other) is CardKey and other.value == self.value
+
+
+def key_of(row: dict, comments: list, viewer_id) -> CardKey:
+    """The card's key: the post row, the comments shown, the viewer's position."""
+    return CardKey((present.card_viewer_part(row, comments, viewer_id), tuple(row),
+                    tuple(row.values()), _frozen(comments)))
+
+
 class PostCard:
     """One post as `_post_card` reads it (the keys of `present.post_view`)."""
 
     __slots__ = ("row", "comments", "viewer_id", "now", "image_url", "key", "_view")
 
-    def __init__(self, row: dict, *, comments: list, viewer_id, now: int, image_url):
+    def __init__(self, row: dict, *, comments: list, viewer_id, now: int, image_url,
+                 key: CardKey | None = None):
         self.row, self.comments, self.viewer_id = row, comments, viewer_id
         self.now, self.image_url = now, image_url
-        self.key = (present.card_viewer_part(row, comments, viewer_id), tuple(row),
-                    tuple(row.values()), _frozen(comments))
+        self.key = key_of(row, comments, viewer_id) if key is None else key
         self._view = None
 
     def view(self) -> dict:
@@ -73,10 +114,13 @@ class PostCard:
                                            image_url=self.image_url, comments=self.comments)
         return self._view
 
+    def created_at(self, comment: int) -> int:
+        """When the post (`comment` -1) or its comment number `comment` was written."""
+        return int(self.row["created_at"] if comment < 0 else self.comments[comment]["created_at"])
+
     def relative_time(self, comment: int) -> str:
         """The post's relative time (`comment` -1) or that of its comment number `comment`."""
-        created = self.row["created_at"] if comment < 0 else self.comments[comment]["created_at"]
-        return present.relative_time(int(created), self.now)
+        return _relative_time(self.created_at(comment), self.now)
 
     def __getitem__(self, key: str):
         return self.view()[key]
@@ -100,12 +144,40 @@ class CardCache:
 
     def __init__(self, max_entries: int = MAX_CACHED_CARDS):
         self.max_entries = max_entries
+        # {viewer's shape: {card key: cut card}}; `_size` counts the cards in all.
         self._pieces: dict = {}
+        self._size = 0
         self.hits = self.misses = 0
-        # The page being rendered: its scopes, the viewer's shape, the slot texts so far.
+        # The page being rendered: its scopes, its viewer's cards, the slot texts so far.
         self._page: list = []
-        self._viewer_shape = None
+        self._cards: dict = {}
         self._texts: dict = {}
+        # While `render_utf8` runs: the cards' bytes, each standing in the text as the
+        # sentinel (random, so no page text is it by chance; a count check catches the rest).
+        self._collected: list | None = None
+        self._signature: tuple = ()
+        self._sentinel = f"\x00{secrets.token_hex(8)}\x00"
+        self._sentinel_bytes = self._sentinel.encode("ascii")
+
+    def render_utf8(self, function, context) -> bytes:
+        """`render(function, context)` as UTF-8, with the cards never decoded: they are
+        kept as encoded pieces. A page with any character beyond Latin-1 ("…") is one
+        wide string once joined, and encoding 60 KB of it cost more than rendering;
+        here only the text around the cards is joined and encoded."""
+        self._collected = collected = []
+        try:
+            out: list[str] = []
+            function([context], out, "")
+        finally:
+            self._collected = None
+        parts = "".join(out).encode("utf-8").split(self._sentinel_bytes)
+        if len(parts) != len(collected) + 1:  # the page printed the sentinel itself
+            return render(function, context).encode("utf-8")
+        pieces = [parts[0]]
+        for card, after in zip(collected, parts[1:], strict=True):
+            pieces.extend(card)
+            pieces.append(after)
+        return b"".join(pieces)
 
     def wrap(self, original):
         """A render function for `_post_card` that serves a `PostCard` from the cache
@@ -115,23 +187,38 @@ class CardCache:
             card = scopes[-1]
             if pad or type(card) is not PostCard or card.key is None:
                 return original(scopes, out, pad)
-            page = scopes[:-1]
-            if not _same(page, self._page):  # every card of a page shares these
-                self._page, self._texts = page, {}
-                self._viewer_shape = _viewer_shape(lookup(VIEWER, page))
-            key = (card.key, self._viewer_shape)
-            cut = self._pieces.get(key)
+            page = self._page
+            # Every card of a page shares the scopes around it: checked by identity.
+            if len(scopes) - 1 != len(page) or (page and (
+                    scopes[0] is not page[0] or (len(page) > 1 and not _same(scopes[:-1], page)))):
+                self._start_page(scopes[:-1])
+            cut = self._cards.get(card.key)
             if cut is None:
                 self.misses += 1
-                cut = self._cut(original, card, lookup(VIEWER, page), key)
+                cut = self._cut(original, card, lookup(VIEWER, self._page))
             else:
                 self.hits += 1
-            self._fill(cut, card, out)
+            if self._collected is None:
+                self._fill(cut, card, out)
+            else:
+                self._fill_bytes(cut, card)
+                out.append(self._sentinel)
             return None
 
         return render_card
 
-    def _cut(self, original, card: PostCard, viewer, key) -> tuple[list, list]:
+    def _start_page(self, page: list) -> None:
+        self._page, self._texts = page, {}
+        viewer = lookup(VIEWER, page)
+        # Every string a card may take from this page: equal signatures, equal fills.
+        self._signature = (*(str(lookup(name, page)) for name in PAGE_SLOTS),
+                           tuple(viewer.items()) if type(viewer) is dict else bool(viewer))
+        shape = _viewer_shape(viewer)
+        self._cards = self._pieces.get(shape)
+        if self._cards is None:
+            self._cards = self._pieces[shape] = {}
+
+    def _cut(self, original, card: PostCard, viewer) -> tuple[list, list]:
         view = dict(card.view())
         view["time_relative"] = _PLACEHOLDER.format(_POST_TIME)
         view["latest_comments"] = [dict(c, time_relative=_PLACEHOLDER.format(f"c{i}"))
@@ -147,14 +234,19 @@ class CardCache:
         # Time slots become the index of their comment (-1: the post's own time).
         slots = [-1 if name == _POST_TIME else int(name[1:]) if _TIME_SLOT_RE.fullmatch(name)
                  else name for name in pieces[1::2]]
-        cut = (pieces[0::2], slots)
-        if len(self._pieces) >= self.max_entries:
-            del self._pieces[next(iter(self._pieces))]
-        self._pieces[key] = cut
+        texts = pieces[0::2]
+        # (texts, slots, the texts encoded, {page signature: filled in for that page})
+        cut = (texts, slots, [text.encode("utf-8") for text in texts], {})
+        if self._size >= self.max_entries:
+            for cards in self._pieces.values():
+                cards.clear()
+            self._size = 0
+        self._cards[card.key] = cut
+        self._size += 1
         return cut
 
-    def _fill(self, cut: tuple[list, list], card: PostCard, out: list) -> None:
-        texts, slots = cut
+    def _fill(self, cut: tuple, card: PostCard, out: list) -> None:
+        texts, slots, _, _ = cut
         append = out.append
         append(texts[0])
         page_texts = self._texts
@@ -168,6 +260,53 @@ class CardCache:
                     text = page_texts[slot] = escape(value if type(value) is str else str(value))
                 append(text)
             append(texts[index])
+
+
+    def _fill_bytes(self, cut: tuple, card: PostCard) -> None:
+        """The card as UTF-8, onto the list `render_utf8` collects.
+
+        The page's strings are the same on every page of one session at one address,
+        so the card with them filled in is kept too (a few per card): only the times
+        are left to put in between its chunks."""
+        filled = cut[3].get(self._signature)
+        if filled is None:
+            filled = self._fill_page_slots(cut)
+        chunks, times = filled
+        if not times:
+            self._collected.append(chunks)
+            return
+        parts = [chunks[0]]
+        for index, comment in enumerate(times, 1):
+            parts.append(_relative_bytes(card.created_at(comment), card.now))
+            parts.append(chunks[index])
+        # The parts go into the page as they are: one copy, when the page is joined.
+        self._collected.append(parts)
+
+    def _fill_page_slots(self, cut: tuple) -> tuple[list, list]:
+        """(chunks, time slots): the cut card's text with this page's strings put in,
+        split only where a relative time goes."""
+        _, slots, texts, variants = cut
+        chunks, times, run = [], [], [texts[0]]
+        for index, slot in enumerate(slots, 1):
+            if type(slot) is int:
+                chunks.append(b"".join(run))
+                times.append(slot)
+                run = []
+            else:
+                run.append(self._page_text(slot).encode("utf-8"))
+            run.append(texts[index])
+        chunks.append(b"".join(run))
+        if len(variants) >= MAX_FILLED_PER_CARD:
+            variants.clear()
+        variants[self._signature] = (chunks, times)
+        return chunks, times
+
+    def _page_text(self, slot: str) -> str:
+        text = self._texts.get(slot)
+        if text is None:
+            value = lookup(slot, self._page)
+            text = self._texts[slot] = escape(value if type(value) is str else str(value))
+        return text
 
 
 def _same(a: list, b: list) -> bool:

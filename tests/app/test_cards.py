@@ -2,6 +2,7 @@
 
 import re
 
+from appclient import PASSWORD, login
 from pages_helpers import csrf_of, submit
 
 
@@ -50,3 +51,39 @@ def test_a_changed_post_gets_a_new_card(server, make_user, befriend):
     assert 'title="Only me"' in card_of(alice.get("/"), post_id)
     submit(alice, f"/posts/{post_id}/delete", {"confirm": "yes"})
     assert f'id="post-{post_id}"' not in alice.get("/").text
+
+
+def test_a_page_that_prints_the_card_sentinel_is_still_right(server, make_user):
+    """The sentinel standing for encoded cards is random; if a page printed it anyway
+    (here: a search query), the count check renders the page the plain way."""
+    alice = make_user("alice")
+    alice.post_json("/api/posts", {"body": "hello", "visibility": "public"})
+    views, cards = server.app.ctx.views, server.app.ctx.cards
+    seen = []
+    original = views.render_utf8
+    views.render_utf8 = lambda name, context, c=None: (seen.append(context),
+                                                       original(name, context, c))[1]
+    try:
+        alice.get("/")
+    finally:
+        views.render_utf8 = original
+    context = dict(seen[-1], search_q=cards._sentinel)
+    expected = views.render_with_chevron("home", context).encode("utf-8")
+    assert views.render_utf8("home", context, cards) == expected
+
+
+def test_viewers_sharing_a_card_each_get_their_own_strings(server, make_user):
+    carol = make_user("carol", "Carol Ann")
+    post_id = carol.post_json("/api/posts", {"body": "for everyone",
+                                             "visibility": "public"}).json()["id"]
+    readers = [make_user(name, full) for name, full in (("alice", "Alice Liddell"),
+                                                        ("bob", "Bob Marley"))]
+    alice_again = server.client()
+    assert login(alice_again, "alice", PASSWORD).status == 200
+    cards = server.app.ctx.cards
+    for _ in range(2):  # the second time every card comes from the cache
+        for reader, initials in ((readers[0], "AL"), (readers[1], "BM"), (alice_again, "AL")):
+            page = reader.get("/")
+            card = card_of(page, post_id)
+            assert f'value="{csrf_of(page)}"' in card and f">{initials}</span>" in card
+    assert cards.hits >= 3

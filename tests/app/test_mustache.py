@@ -79,17 +79,26 @@ def test_every_page_renders_as_chevron_would(server, make_user, befriend):
     make_user("carol").post_json("/api/friends/alice")
     views: Views = server.app.ctx.views
     seen = []
-    original = views.render
+    original, original_utf8 = views.render, views.render_utf8
 
     def recording(name, context):
         seen.append((name, context))
         return original(name, context)
 
-    views.render = recording
+    def recording_utf8(name, context, cards=None):
+        seen.append((name, context))
+        return original_utf8(name, context, cards)
+
+    views.render, views.render_utf8 = recording, recording_utf8
     for path in PAGES:
         alice.get(path)
     bob.get("/u/alice")
     server.client().get("/")
+    views.render, views.render_utf8 = original, original_utf8
     assert {name for name, _ in seen} >= {"home", "profile", "friends", "people", "error"}
+    cards = server.app.ctx.cards
     for name, context in seen:
-        assert original(name, context) == views.render_with_chevron(name, context), name
+        expected = views.render_with_chevron(name, context)
+        assert views.render(name, context) == expected, name
+        # What pages send: the same text as UTF-8, the cards kept encoded.
+        assert views.render_utf8(name, context, cards) == expected.encode("utf-8"), name
