@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+
+# The README's pictures: the demo site in headless Chromium (docs/screenshots/*.png).
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python tests/e2e/screenshots.py docs/screenshots
 
 # The peers of the benchmark live in their own venv, never in MiniFace's.
 BENCH_VENV := bench/.venv

@@ -1,7 +1,7 @@
 """Fixtures for the browser tests: MiniFace with its demo people, headless Chromium.
 
 `site` is a real MiniFace (demo data seeded, fast password hashing) on port 0 in a
-fresh data directory. `browser` is one headless Chromium for the whole session,
+fresh data directory; `module_site` is the same, shared by one test module. `browser` is one headless Chromium for the whole session,
 driven by Playwright; the tests are skipped when Chromium or Playwright is missing.
 Every page a test opens through `open_page` records console errors and uncaught
 exceptions, so a CSP violation (which Chromium reports on the console) fails the test.
@@ -44,13 +44,26 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def site(tmp_path):
-    config = AppConfig(data_dir=tmp_path / "data", demo=True, **FAST_ARGON2)
+def start_site(data_dir: Path) -> Site:
+    config = AppConfig(data_dir=data_dir, demo=True, **FAST_ARGON2)
     app = create_app(config)
     server = reactor.Server(app, host="127.0.0.1", port=0, access_log=False,
                             shutdown_grace=1.0).start()
-    live = Site(server, app)
+    return Site(server, app)
+
+
+@pytest.fixture
+def site(tmp_path):
+    live = start_site(tmp_path / "data")
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def module_site(tmp_path_factory):
+    """One demo site for a whole test module, for tests that only read pages (or
+    that each change something no other test of the module looks at)."""
+    live = start_site(tmp_path_factory.mktemp("site") / "data")
     yield live
     live.stop()
 
