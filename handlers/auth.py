@@ -32,7 +32,8 @@ from .store import users as user_store
 from .store.errors import UsernameTaken
 from .text_rules import is_clean_name
 
-__all__ = ["LoginResult", "Passwords", "login", "logout", "signup", "validate_signup"]
+__all__ = ["LoginResult", "Passwords", "login", "login_backoff_seconds", "logout", "signup",
+           "validate_signup"]
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +127,17 @@ def signup(ctx, server, *, username, name, password):
     return server.then(server.defer(ctx.passwords.hash, password), insert)
 
 
-def login(ctx, server, *, username, password):
+def login(ctx, server, *, username, password, client: str):
     """Check credentials and open a session. Future of a `LoginResult`.
 
-    Fails with `Invalid` (missing fields), `Unauthorized` (wrong username or
-    password, deliberately the same answer for both) or `RateLimited` once an
-    account has `login_failure_limit` failures within `login_failure_window`.
+    `client` is the address asking (`base.client_address`). Fails with `Invalid`
+    (missing fields), `Unauthorized` (wrong username or password, deliberately
+    the same answer for both) or `RateLimited` while this client must back off
+    from this account (`login_backoff_seconds`).
+
+    The throttle counts failures per (account, client address): whoever guesses
+    at an account slows down only themselves, and its owner, from another
+    address, logs in at once (a lock per account let anyone lock anyone out).
     """
     if not isinstance(username, str) or not username or not isinstance(password, str):
         return failed(Invalid({"username": "required", "password": "required"},
@@ -143,21 +149,21 @@ def login(ctx, server, *, username, password):
         return failed(Unauthorized(WRONG_CREDENTIALS))
     key = username.lower()
     now = ctx.now()
-    window = ctx.config.login_failure_window
-    # A failure at time t counts while now < t + window, so Retry-After is exact.
-    since = now - window + 1
+    # A failure at time t counts while now < t + window.
+    since = now - ctx.config.login_failure_window + 1
     # Older failures no longer count: forget them, or guesses at made-up
     # usernames would pile up in the table for ever.
     session_store.prune_failed_logins(ctx.db, before=since)
-    if session_store.count_failed_logins(ctx.db, username=key, since=since) \
-            >= ctx.config.login_failure_limit:
-        oldest = session_store.oldest_failed_login(ctx.db, username=key, since=since) or now
-        log.info("login throttled for %r", key)
-        return failed(RateLimited(oldest + window - now))
+    failures, latest = session_store.failed_login_streak(ctx.db, username=key, client=client,
+                                                         since=since)
+    wait = login_backoff_seconds(ctx.config, failures, latest, now)
+    if wait > 0:
+        log.info("login for %r from %s throttled for %d s", key, client, wait)
+        return failed(RateLimited(wait))
     credentials = user_store.get_credentials(ctx.db, username)
     # Count the attempt as failed before checking it, so guesses sent in parallel
-    # cannot all pass the throttle; a success clears the account's failures.
-    session_store.record_failed_login(ctx.db, username=key, now=now)
+    # cannot all pass the throttle; a success clears this client's failures.
+    session_store.record_failed_login(ctx.db, username=key, client=client, now=now)
     stored_hash = credentials["password_hash"] if credentials else None
     if len(password) > PASSWORD_MAX_CHARS:
         # No account has such a password (signup refuses it), and passlib will
@@ -169,12 +175,27 @@ def login(ctx, server, *, username, password):
         if not ok or credentials is None:
             log.info("failed login for %r", key)
             raise Unauthorized(WRONG_CREDENTIALS)
-        session_store.clear_failed_logins(ctx.db, username=key)
+        session_store.clear_failed_logins(ctx.db, username=key, client=client)
         token, session = ctx.sessions.create(credentials["id"])
         log.info("%s logged in", credentials["username"])
         return LoginResult(token, session)
 
     return server.then(server.defer(ctx.passwords.verify, password, stored_hash), finish)
+
+
+def login_backoff_seconds(config, failures: int, latest: int | None, now: int) -> int:
+    """How long a client with `failures` recent failures on an account (the latest
+    at `latest`) must still wait before its next attempt.
+
+    `login_failure_limit` attempts are free; after that each attempt waits
+    `login_backoff_base` seconds after the previous failure, doubling with every
+    further failure, up to `login_backoff_max`.
+    """
+    excess = failures - config.login_failure_limit
+    if excess < 0 or latest is None:
+        return 0
+    delay = min(config.login_backoff_max, config.login_backoff_base * 2 ** min(excess, 30))
+    return max(0, latest + delay - now)
 
 
 def logout(ctx, request) -> bool:

@@ -18,7 +18,7 @@ import reactor
 from .errors import BadRequest, TooLarge, UnsupportedMediaType
 from .forms import JSON, body_size, media_type
 
-__all__ = ["AppHandler", "ApiHandler", "completed", "failed", "page_params"]
+__all__ = ["AppHandler", "ApiHandler", "client_address", "completed", "failed", "page_params"]
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -41,6 +41,15 @@ def failed(exc: BaseException) -> Future:
     future: Future = Future()
     future.set_exception(exc)
     return future
+
+
+def client_address(request) -> str:
+    """The address the throttles and admission limits key a client by: its IP
+    address ("" when unknown). Behind a proxy every client shares the proxy's."""
+    addr = request.remote_addr
+    if isinstance(addr, tuple) and addr:
+        return str(addr[0])
+    return str(addr or "")
 
 
 def page_params(request) -> tuple[int, int | None]:
@@ -88,6 +97,11 @@ class AppHandler(reactor.Handler):
         """`compute()`'s result, reused by later requests until the database
         changes (handlers/readcache.py); `key` names the question and its inputs."""
         return self.ctx.reads.fetch(self.request, key, compute)
+
+    @property
+    def client(self) -> str:
+        """The client's address, as throttles key it (`client_address`)."""
+        return client_address(self.request)
 
 
 class ApiHandler(AppHandler):

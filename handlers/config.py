@@ -17,10 +17,17 @@ from pathlib import Path
 # A session lasts two weeks from login: long enough that people stay logged in on
 # their own devices, short enough that a forgotten browser does not stay in forever.
 SESSION_TTL_SECONDS = 14 * 24 * 3600
-# Login throttle: the sixth failed attempt on one account within 15 minutes is
-# refused with 429 (OWASP suggests a small number of attempts per account window).
+# Login throttle, per (account, client address): an account locked for everyone
+# let anyone lock its owner out, so failures slow down only the address making
+# them. Five attempts within 15 minutes are free (OWASP suggests a small number per
+# window); after that each attempt waits 30 s after the previous failure, doubling
+# with each further failure, up to the 15 minutes after which failures are
+# forgotten. A person who mistyped waits half a minute; a guesser from one address
+# gets about ten guesses per account per quarter of an hour.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+LOGIN_BACKOFF_BASE_SECONDS = 30
+LOGIN_BACKOFF_MAX_SECONDS = 15 * 60
 # argon2 costs: passlib's own defaults (3 passes over 64 MiB, 4 lanes), about
 # 0.1-0.3 s per hash on a laptop core. Tests lower them so suites stay fast.
 ARGON2_TIME_COST = 3
@@ -96,6 +103,8 @@ class AppConfig:
     secure_cookies: bool = False             # set behind HTTPS so cookies carry Secure
     login_failure_limit: int = LOGIN_FAILURE_LIMIT
     login_failure_window: int = LOGIN_FAILURE_WINDOW_SECONDS
+    login_backoff_base: int = LOGIN_BACKOFF_BASE_SECONDS
+    login_backoff_max: int = LOGIN_BACKOFF_MAX_SECONDS
     argon2_time_cost: int = ARGON2_TIME_COST
     argon2_memory_cost: int = ARGON2_MEMORY_COST_KIB
     argon2_parallelism: int = ARGON2_PARALLELISM

@@ -30,7 +30,7 @@ class Login(ApiHandler):
         self.check_anonymous_csrf()
         data = self.json_body()
         future = auth.login(self.ctx, self.server, username=data.get("username"),
-                            password=data.get("password"))
+                            password=data.get("password"), client=self.client)
         return self.server.then(future, self._answer)
 
     def _answer(self, result: auth.LoginResult) -> Response:

@@ -65,7 +65,8 @@ class LoginPage(PageHandler):
         def refused(exc):
             return self.login_refused(exc, username, target)
 
-        future = auth.login(self.ctx, self.server, username=username, password=password)
+        future = auth.login(self.ctx, self.server, username=username, password=password,
+                            client=self.client)
         return self.server.then(future, logged_in, on_error=refused)
 
     def login_refused(self, exc, username: str, target: str) -> Response:

@@ -15,8 +15,7 @@ __all__ = [
     "delete_user_sessions",
     "delete_other_sessions",
     "record_failed_login",
-    "count_failed_logins",
-    "oldest_failed_login",
+    "failed_login_streak",
     "clear_failed_logins",
     "prune_failed_logins",
 ]
@@ -78,37 +77,30 @@ def delete_other_sessions(db, *, user_id: int, keep_token_hash: str) -> int:
 
 
 # The throttle keys on the lower-cased username so "Alice" and "alice" share a budget,
-# exactly as they share an account.
+# exactly as they share an account, and on the client's address, so that one
+# address's failures never hold back another's (see auth.login).
 
-def record_failed_login(db, *, username: str, now: int) -> None:
-    """Count one failed attempt against `username` (known or not)."""
-    db.execute("INSERT INTO failed_logins (username, attempted_at) VALUES (:username, :now)",
-               {"username": username.lower(), "now": now})
-
-
-def count_failed_logins(db, *, username: str, since: int) -> int:
-    """Failed attempts against `username` at or after `since`."""
-    return db.query_value(
-        "SELECT count(*) FROM failed_logins WHERE username = :username AND attempted_at >= :since",
-        {"username": username.lower(), "since": since})
+def record_failed_login(db, *, username: str, client: str, now: int) -> None:
+    """Count one failed attempt against `username` (known or not) from `client`."""
+    db.execute("INSERT INTO failed_logins (username, client, attempted_at)"
+               " VALUES (:username, :client, :now)",
+               {"username": username.lower(), "client": client, "now": now})
 
 
-def oldest_failed_login(db, *, username: str, since: int):
-    """The time of the first failed attempt at or after `since`, or None.
-
-    The throttle uses it for Retry-After: the window frees a slot when this
-    attempt ages out.
-    """
-    return db.query_value(
-        "SELECT min(attempted_at) FROM failed_logins"
-        " WHERE username = :username AND attempted_at >= :since",
-        {"username": username.lower(), "since": since})
+def failed_login_streak(db, *, username: str, client: str, since: int) -> tuple[int, int | None]:
+    """(how many, time of the latest) failed attempts against `username` from
+    `client` at or after `since`; (0, None) when there are none."""
+    row = db.query_one(
+        "SELECT count(*) AS failures, max(attempted_at) AS latest FROM failed_logins"
+        " WHERE username = :username AND client = :client AND attempted_at >= :since",
+        {"username": username.lower(), "client": client, "since": since})
+    return row["failures"], row["latest"]
 
 
-def clear_failed_logins(db, *, username: str) -> None:
-    """Forget failed attempts after a successful login."""
-    db.execute("DELETE FROM failed_logins WHERE username = :username",
-               {"username": username.lower()})
+def clear_failed_logins(db, *, username: str, client: str) -> None:
+    """Forget `client`'s failed attempts on `username` after it logged in."""
+    db.execute("DELETE FROM failed_logins WHERE username = :username AND client = :client",
+               {"username": username.lower(), "client": client})
 
 
 def prune_failed_logins(db, *, before: int) -> int:

@@ -161,17 +161,21 @@ def test_presence_is_recorded_at_most_every_30_seconds(server, clock, make_user)
     assert server.db.query_value(seen) == int(clock.now)
 
 
-def test_login_is_throttled_after_five_failures(server, clock, client):
+def test_login_backs_off_after_five_failures(server, clock, client):
     signup(client, "alice")
     for _ in range(5):
         assert login(client, "alice", "wrong password").status == 401
-        clock.advance(60)
+        clock.advance(10)
     blocked = login(client, "Alice")  # the right password, any letter case
     assert blocked.status == 429
     assert blocked.error_code == "rate_limited"
-    # The first failure was 5 minutes ago; the window is 15 minutes.
-    assert int(blocked.headers["retry-after"]) == 15 * 60 - 5 * 60
-    clock.advance(15 * 60 - 5 * 60)
+    # The fifth failure was 10 s ago; the sixth attempt waits 30 s after it.
+    assert int(blocked.headers["retry-after"]) == 20
+    clock.advance(20)
+    assert login(client, "alice", "wrong again").status == 401
+    # Each further failure doubles the wait: 60 s now.
+    assert int(login(client, "alice").headers["retry-after"]) == 60
+    clock.advance(60)
     assert login(client, "alice").status == 200
 
 
@@ -183,6 +187,14 @@ def test_a_successful_login_clears_earlier_failures(client):
     for _ in range(4):
         assert login(client, "alice", "wrong password").status == 401
     assert login(client, "alice").status == 200
+
+
+def test_the_backoff_doubles_up_to_its_ceiling(server):
+    from handlers.auth import login_backoff_seconds
+    config = server.config
+    waits = [login_backoff_seconds(config, failures, 1000, 1000) for failures in range(4, 12)]
+    assert waits == [0, 30, 60, 120, 240, 480, 900, 900]
+    assert login_backoff_seconds(config, 7, 1000, 1100) == 20
 
 
 def test_throttling_one_account_leaves_others_alone(client):

@@ -90,7 +90,7 @@ def test_repeated_failed_logins_get_429_with_the_time_to_wait(client, make_user,
                     from_page="/login")
     assert result.status == 429
     assert int(result.headers["retry-after"]) > 0
-    assert "Try again in 15 minutes." in visible_text(result)
+    assert "Try again in 30 seconds." in visible_text(result)
     assert 'value="alan"' in result.text
 
 

@@ -21,7 +21,7 @@ def populate(db):
     messages.send_message(db, sender_id=bob["id"], recipient_id=ann["id"], body="yo", now=T0)
     sessions.create_session(db, user_id=ann["id"], token_hash="h1", csrf_token="c",
                             now=T0, expires_at=T0 + 60)
-    sessions.record_failed_login(db, username="Ann", now=T0)
+    sessions.record_failed_login(db, username="Ann", client="192.0.2.1", now=T0)
     return ann, bob, cyd
 
 

@@ -54,26 +54,33 @@ def test_sessions_go_when_their_user_goes(db):
     assert db.query_value("SELECT count(*) FROM sessions") == 0
 
 
-def test_failed_logins_count_within_the_window_any_case(db):
+A, B = "192.0.2.1", "198.51.100.7"
+
+
+def test_failed_logins_count_per_account_and_address_any_case(db):
     for offset in (0, 10, 20):
-        sessions.record_failed_login(db, username="Alice", now=T0 + offset)
-    sessions.record_failed_login(db, username="bob", now=T0 + 15)
-    assert sessions.count_failed_logins(db, username="ALICE", since=T0) == 3
-    assert sessions.count_failed_logins(db, username="alice", since=T0 + 5) == 2
-    assert sessions.oldest_failed_login(db, username="alice", since=T0 + 5) == T0 + 10
-    assert sessions.oldest_failed_login(db, username="carol", since=T0) is None
+        sessions.record_failed_login(db, username="Alice", client=A, now=T0 + offset)
+    sessions.record_failed_login(db, username="alice", client=B, now=T0 + 30)
+    sessions.record_failed_login(db, username="bob", client=A, now=T0 + 15)
+    assert sessions.failed_login_streak(db, username="ALICE", client=A, since=T0) == (3, T0 + 20)
+    assert sessions.failed_login_streak(db, username="alice", client=A, since=T0 + 5) == \
+        (2, T0 + 20)
+    assert sessions.failed_login_streak(db, username="alice", client=B, since=T0) == (1, T0 + 30)
+    assert sessions.failed_login_streak(db, username="carol", client=A, since=T0) == (0, None)
 
 
-def test_clear_failed_logins_resets_one_username(db):
-    sessions.record_failed_login(db, username="alice", now=T0)
-    sessions.record_failed_login(db, username="bob", now=T0)
-    sessions.clear_failed_logins(db, username="ALICE")
-    assert sessions.count_failed_logins(db, username="alice", since=0) == 0
-    assert sessions.count_failed_logins(db, username="bob", since=0) == 1
+def test_clear_failed_logins_resets_one_username_from_one_address(db):
+    sessions.record_failed_login(db, username="alice", client=A, now=T0)
+    sessions.record_failed_login(db, username="alice", client=B, now=T0)
+    sessions.record_failed_login(db, username="bob", client=A, now=T0)
+    sessions.clear_failed_logins(db, username="ALICE", client=A)
+    assert sessions.failed_login_streak(db, username="alice", client=A, since=0)[0] == 0
+    assert sessions.failed_login_streak(db, username="alice", client=B, since=0)[0] == 1
+    assert sessions.failed_login_streak(db, username="bob", client=A, since=0)[0] == 1
 
 
 def test_prune_failed_logins_drops_old_attempts(db):
-    sessions.record_failed_login(db, username="alice", now=T0)
-    sessions.record_failed_login(db, username="alice", now=T0 + 100)
+    sessions.record_failed_login(db, username="alice", client=A, now=T0)
+    sessions.record_failed_login(db, username="alice", client=A, now=T0 + 100)
     assert sessions.prune_failed_logins(db, before=T0 + 50) == 1
-    assert sessions.count_failed_logins(db, username="alice", since=0) == 1
+    assert sessions.failed_login_streak(db, username="alice", client=A, since=0)[0] == 1
