@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import logging
 
+from reactor import HTTPError
+
 from .auth import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULE
 from .base import failed
 from .errors import Forbidden, Invalid, Unauthorized
@@ -63,7 +65,18 @@ def _verify_current(ctx, server, user_id: int, password, field: str):
             raise Forbidden(WRONG_PASSWORD)
         return stored
 
-    return server.then(server.defer(ctx.passwords.verify, password, stored), checked)
+    try:
+        verified = ctx.hashing.defer(server, _hashing_client(user_id), ctx.passwords.verify,
+                                     password, stored)
+    except HTTPError as exc:
+        return failed(exc)
+    return server.then(verified, checked)
+
+
+def _hashing_client(user_id: int) -> str:
+    # A logged-in account's own hashing (password change, deletion) is admitted
+    # per account: the HashingGate's key for it.
+    return f"user:{user_id}"
 
 
 def change_password(ctx, server, *, session, current_password, new_password):
@@ -77,7 +90,8 @@ def change_password(ctx, server, *, session, current_password, new_password):
 
     def hash_new(stored: str):
         old_hash["value"] = stored
-        return server.defer(ctx.passwords.hash, new_password)
+        return ctx.hashing.defer(server, _hashing_client(user_id), ctx.passwords.hash,
+                                 new_password)
 
     def store(new_hash: str) -> None:
         with ctx.db.transaction():

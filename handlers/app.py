@@ -26,6 +26,7 @@ from pathlib import Path
 from reactor import HTTPError, Response
 
 from . import body_limits, errors
+from .admission import HashingGate, RecentCounter
 from .auth import Passwords
 from .config import AppConfig
 from .friends import FriendEvents
@@ -69,6 +70,11 @@ class AppContext:
         self.passwords = Passwords(config)
         # Read results reused until the database changes (sessions, home page).
         self.reads = ReadCache(db)
+        # Admission to password hashing, and signups per address (admission.py).
+        self.hashing = HashingGate(per_client=config.hashing_per_client,
+                                   in_flight=config.hashing_in_flight)
+        self.signups = RecentCounter(limit=config.signups_per_address,
+                                     window=config.signup_window)
         self.sessions = SessionManager(db, config, self.reads)
         self.friend_events = FriendEvents()
         # Live updates: this process's event streams (handlers/live.py).

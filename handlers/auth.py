@@ -9,7 +9,7 @@ validation errors, arrives through it: a value on success, an `HTTPError`
 (`Invalid` 422, `Conflict` 409, `Unauthorized` 401, `RateLimited` 429) on failure.
 A handler turns it into a response with `server.then`:
 
-    future = auth.signup(self.ctx, self.server, username=u, name=n, password=p)
+    future = auth.signup(self.ctx, self.server, username=u, name=n, password=p, client=c)
     return self.server.then(future, lambda user: Response.json(..., 201),
                             on_error=lambda exc: render_the_form_again(exc))  # optional
 
@@ -23,6 +23,8 @@ import logging
 import re
 
 from passlib.hash import argon2
+
+from reactor import HTTPError
 
 from .base import failed
 from .errors import Conflict, Invalid, RateLimited, Unauthorized
@@ -102,11 +104,14 @@ def validate_signup(username, name, password) -> dict[str, str]:
     return problems
 
 
-def signup(ctx, server, *, username, name, password):
+def signup(ctx, server, *, username, name, password, client: str):
     """Create an account. Future of the new user dict {id, username, name, created_at}.
 
-    Fails with `Invalid` (per-field messages) or `Conflict` (username taken, compared
-    case-insensitively). Does not log in: call `ctx.sessions.create(user["id"])` for that.
+    `client` is the address asking. Fails with `Invalid` (per-field messages),
+    `Conflict` (username taken, compared case-insensitively), `RateLimited` (this
+    address signed up `signups_per_address` times within `signup_window`, or has
+    hashes in flight already) or `Unavailable` (the hashing queue is full). Does
+    not log in: call `ctx.sessions.create(user["id"])` for that.
     """
     problems = validate_signup(username, name, password)
     if problems:
@@ -114,6 +119,15 @@ def signup(ctx, server, *, username, name, password):
     name = name.strip()
     if user_store.get_user_by_username(ctx.db, username) is not None:
         return failed(_taken())
+    wait = ctx.signups.retry_after(client, ctx.now())
+    if wait:
+        log.info("signup from %s throttled for %d s", client, wait)
+        return failed(RateLimited(wait, "Too many new accounts from here."))
+    try:
+        hashed = ctx.hashing.defer(server, client, ctx.passwords.hash, password)
+    except HTTPError as exc:
+        return failed(exc)
+    ctx.signups.count(client, ctx.now())
 
     def insert(password_hash):
         try:
@@ -124,7 +138,7 @@ def signup(ctx, server, *, username, name, password):
         log.info("new account %s (id %d)", user["username"], user["id"])
         return user
 
-    return server.then(server.defer(ctx.passwords.hash, password), insert)
+    return server.then(hashed, insert)
 
 
 def login(ctx, server, *, username, password, client: str):
@@ -159,17 +173,22 @@ def login(ctx, server, *, username, password, client: str):
     wait = login_backoff_seconds(ctx.config, failures, latest, now)
     if wait > 0:
         log.info("login for %r from %s throttled for %d s", key, client, wait)
-        return failed(RateLimited(wait))
+        return failed(RateLimited(wait, "Too many failed attempts for this account."))
     credentials = user_store.get_credentials(ctx.db, username)
-    # Count the attempt as failed before checking it, so guesses sent in parallel
-    # cannot all pass the throttle; a success clears this client's failures.
-    session_store.record_failed_login(ctx.db, username=key, client=client, now=now)
     stored_hash = credentials["password_hash"] if credentials else None
     if len(password) > PASSWORD_MAX_CHARS:
         # No account has such a password (signup refuses it), and passlib will
         # not verify over 4096 bytes: wrong, whether the account exists or not.
+        session_store.record_failed_login(ctx.db, username=key, client=client, now=now)
         log.info("failed login for %r", key)
         return failed(Unauthorized(WRONG_CREDENTIALS))
+    try:
+        verified = ctx.hashing.defer(server, client, ctx.passwords.verify, password, stored_hash)
+    except HTTPError as exc:  # refused before any hashing: not a failed attempt
+        return failed(exc)
+    # Count the attempt as failed before checking it, so guesses sent in parallel
+    # cannot all pass the throttle; a success clears this client's failures.
+    session_store.record_failed_login(ctx.db, username=key, client=client, now=now)
 
     def finish(ok: bool) -> LoginResult:
         if not ok or credentials is None:
@@ -180,7 +199,7 @@ def login(ctx, server, *, username, password, client: str):
         log.info("%s logged in", credentials["username"])
         return LoginResult(token, session)
 
-    return server.then(server.defer(ctx.passwords.verify, password, stored_hash), finish)
+    return server.then(verified, finish)
 
 
 def login_backoff_seconds(config, failures: int, latest: int | None, now: int) -> int:

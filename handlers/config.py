@@ -28,6 +28,20 @@ LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 LOGIN_BACKOFF_BASE_SECONDS = 30
 LOGIN_BACKOFF_MAX_SECONDS = 15 * 60
+# Password hashing admission (handlers/admission.py). One argon2 hash at the real
+# cost takes about 0.1 s of every core, and a person logs in once: one hash in
+# flight per address, more is 429 with Retry-After: 1 (a double-clicked form's
+# second submit retries; the browser dropped the first). Hashes share the CPU, so
+# an address allowed two took two thirds of it from the owner's login (3x slower
+# instead of 2x). Eight in flight for everyone together keeps the queue under a
+# second on a 2-core machine; past it, 503 and retry.
+HASHING_PER_CLIENT = 1
+HASHING_IN_FLIGHT = 8
+# Signups per client address: a household, a classroom or an office behind one
+# address needs a few an hour; a script filling the hashing pool (or the users
+# table) needs hundreds.
+SIGNUPS_PER_ADDRESS = 20
+SIGNUP_WINDOW_SECONDS = 3600
 # argon2 costs: passlib's own defaults (3 passes over 64 MiB, 4 lanes), about
 # 0.1-0.3 s per hash on a laptop core. Tests lower them so suites stay fast.
 ARGON2_TIME_COST = 3
@@ -105,6 +119,10 @@ class AppConfig:
     login_failure_window: int = LOGIN_FAILURE_WINDOW_SECONDS
     login_backoff_base: int = LOGIN_BACKOFF_BASE_SECONDS
     login_backoff_max: int = LOGIN_BACKOFF_MAX_SECONDS
+    hashing_per_client: int = HASHING_PER_CLIENT
+    hashing_in_flight: int = HASHING_IN_FLIGHT
+    signups_per_address: int = SIGNUPS_PER_ADDRESS
+    signup_window: int = SIGNUP_WINDOW_SECONDS
     argon2_time_cost: int = ARGON2_TIME_COST
     argon2_memory_cost: int = ARGON2_MEMORY_COST_KIB
     argon2_parallelism: int = ARGON2_PARALLELISM

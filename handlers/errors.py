@@ -14,7 +14,7 @@ from reactor import HTTPError
 
 __all__ = [
     "AppError", "BadRequest", "Conflict", "Forbidden", "Invalid", "NotFound", "RateLimited", "TooLarge",
-    "Unauthorized", "UnsupportedMediaType", "error_body", "error_code", "minimal_error_page",
+    "Unauthorized", "Unavailable", "UnsupportedMediaType", "error_body", "error_code", "minimal_error_page",
 ]
 
 # The codes API.md lists, by status; a status not listed falls back to its class.
@@ -82,6 +82,18 @@ class RateLimited(HTTPError):
         retry_after = max(1, int(retry_after))
         super().__init__(429, message, headers=[("Retry-After", str(retry_after))],
                          code="rate_limited")
+        self.retry_after = retry_after
+
+
+class Unavailable(HTTPError):
+    """503 with `Retry-After`: a capacity limit shared by everyone is reached; the
+    client did nothing wrong and may retry."""
+
+    def __init__(self, message: str = "The server is busy; try again in a moment.", *,
+                 retry_after: int = 1):
+        retry_after = max(1, int(retry_after))
+        super().__init__(503, message, headers=[("Retry-After", str(retry_after))],
+                         code="unavailable")
         self.retry_after = retry_after
 
 

@@ -19,7 +19,8 @@ class Signup(ApiHandler):
         self.check_anonymous_csrf()
         data = self.json_body()
         future = auth.signup(self.ctx, self.server, username=data.get("username"),
-                             name=data.get("name"), password=data.get("password"))
+                             name=data.get("name"), password=data.get("password"),
+                             client=self.client)
         return self.server.then(future, lambda user: Response.json(user_json(user), 201))
 
 

@@ -11,7 +11,7 @@ from reactor import Response
 
 from .. import auth
 from ..config import MAX_AUTH_BODY_BYTES
-from ..errors import Conflict, Invalid, RateLimited, Unauthorized
+from ..errors import Conflict, Invalid, RateLimited, Unauthorized, Unavailable
 from .base import PageHandler, safe_next
 from .present import first_name
 
@@ -71,10 +71,9 @@ class LoginPage(PageHandler):
 
     def login_refused(self, exc, username: str, target: str) -> Response:
         form = {"username": username}
-        if isinstance(exc, RateLimited):
-            form["error"] = ("Too many failed attempts for this account. "
-                             f"Try again {retry_phrase(exc.retry_after)}.")
-            response = self.form_page(form, target, 429)
+        if isinstance(exc, (RateLimited, Unavailable)):
+            form["error"] = f"{exc.message} Try again {retry_phrase(exc.retry_after)}."
+            response = self.form_page(form, target, exc.status)
             response.set_header("Retry-After", str(exc.retry_after))
             return response
         if isinstance(exc, (Unauthorized, Invalid)):
@@ -118,9 +117,14 @@ class SignupPage(PageHandler):
             if isinstance(exc, Conflict):
                 kept["errors"] = {"username": "That username is taken. Try another one."}
                 return self.form_page(kept, 409)
+            if isinstance(exc, (RateLimited, Unavailable)):
+                kept["error"] = f"{exc.message} Try again {retry_phrase(exc.retry_after)}."
+                response = self.form_page(kept, exc.status)
+                response.set_header("Retry-After", str(exc.retry_after))
+                return response
             raise exc
 
-        future = auth.signup(self.ctx, self.server, **values)
+        future = auth.signup(self.ctx, self.server, **values, client=self.client)
         return self.server.then(future, created, on_error=refused)
 
     def form_page(self, form: dict, status: int = 200) -> Response:
