@@ -18,7 +18,8 @@ import reactor
 from .errors import BadRequest, TooLarge, UnsupportedMediaType
 from .forms import JSON, body_size, media_type
 
-__all__ = ["AppHandler", "ApiHandler", "client_address", "completed", "failed", "page_params"]
+__all__ = ["AppHandler", "ApiHandler", "before_param", "client_address", "completed", "failed",
+           "page_params", "request_page"]
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -61,6 +62,20 @@ def page_params(request) -> tuple[int, int | None]:
     limit = _positive_int(request.arg("limit"), "limit")
     before = _positive_int(request.arg("before"), "before")
     return min(limit or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE), before
+
+
+def before_param(request, name: str = "before") -> int | None:
+    """A keyset `before` from query parameter `name` (400 unless a positive integer)."""
+    return _positive_int(request.arg(name), name)
+
+
+def request_page(rows: list, limit: int) -> tuple[list, int | None]:
+    """(the first `limit` friend-request rows, the next page's `before` or None),
+    from rows fetched with `limit + 1`: an extra row means another page follows."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, rows[-1]["request_id"]
 
 
 def _positive_int(raw, name: str) -> int | None:

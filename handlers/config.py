@@ -42,6 +42,12 @@ HASHING_IN_FLIGHT = 8
 # table) needs hundreds.
 SIGNUPS_PER_ADDRESS = 20
 SIGNUP_WINDOW_SECONDS = 3600
+# Pending friend requests. Every list of them is a page, but the rows are still
+# stored and counted: 500 unanswered requests from one person is a campaign, not a
+# social life, and 1,000 waiting on one person is more than anyone will read.
+# Past either, a new request is refused with 409 until some are answered.
+MAX_PENDING_SENT = 500
+MAX_PENDING_RECEIVED = 1000
 # argon2 costs: passlib's own defaults (3 passes over 64 MiB, 4 lanes), about
 # 0.1-0.3 s per hash on a laptop core. Tests lower them so suites stay fast.
 ARGON2_TIME_COST = 3
@@ -123,6 +129,8 @@ class AppConfig:
     hashing_in_flight: int = HASHING_IN_FLIGHT
     signups_per_address: int = SIGNUPS_PER_ADDRESS
     signup_window: int = SIGNUP_WINDOW_SECONDS
+    max_pending_sent: int = MAX_PENDING_SENT
+    max_pending_received: int = MAX_PENDING_RECEIVED
     argon2_time_cost: int = ARGON2_TIME_COST
     argon2_memory_cost: int = ARGON2_MEMORY_COST_KIB
     argon2_parallelism: int = ARGON2_PARALLELISM

@@ -18,7 +18,7 @@ import logging
 from .errors import Conflict, Invalid, NotFound
 from .store import friends as friend_store
 from .store import users as user_store
-from .store.errors import AlreadyFriends, AlreadyRequested, SelfRelation
+from .store.errors import AlreadyFriends, AlreadyRequested, PendingLimit, SelfRelation
 
 __all__ = ["FriendEvents", "befriend", "find_user", "unfriend"]
 
@@ -59,13 +59,16 @@ def befriend(ctx, *, viewer: dict, username: str) -> tuple[dict, str]:
     """Ask `username` to be friends, or accept their request.
 
     Returns (that user, the new state: "request_sent" or "friends"). Raises
-    NotFound (unknown user), Invalid (yourself), Conflict (already friends, or
-    already requested).
+    NotFound (unknown user), Invalid (yourself), Conflict (already friends,
+    already requested, or too many requests pending: `max_pending_sent` from the
+    viewer, or `max_pending_received` for the other person).
     """
     other = find_user(ctx, username)
+    config = ctx.config
     try:
         state = friend_store.request_or_accept(ctx.db, from_id=viewer["id"], to_id=other["id"],
-                                               now=ctx.now())
+                                               now=ctx.now(), max_sent=config.max_pending_sent,
+                                               max_received=config.max_pending_received)
     except SelfRelation:
         raise Invalid({"username": "You cannot befriend yourself."},
                       "You cannot befriend yourself.") from None
@@ -73,9 +76,19 @@ def befriend(ctx, *, viewer: dict, username: str) -> tuple[dict, str]:
         raise Conflict("You are already friends.") from None
     except AlreadyRequested:
         raise Conflict("You already asked; wait for an answer.") from None
+    except PendingLimit as exc:
+        raise Conflict(_pending_message(exc.side, config, other)) from None
     kind = "friend_accepted" if state == "friends" else "friend_request"
     ctx.friend_events.publish(kind, viewer, other)
     return other, state
+
+
+def _pending_message(side: str, config, other: dict) -> str:
+    if side == "sent":
+        return (f"You have {config.max_pending_sent:,} friend requests waiting for an answer; "
+                "cancel some before sending more.")
+    return (f"{other['name']} has too many friend requests waiting for an answer; "
+            "try again later.")
 
 
 def unfriend(ctx, *, viewer: dict, username: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reactor import Response
 
 from .. import friends as friend_service
-from ..base import ApiHandler
+from ..base import ApiHandler, before_param, page_params, request_page
 from ..store import friends as friend_store
 from .shapes import user_json
 
@@ -20,12 +20,22 @@ class Friends(ApiHandler):
 
 
 class FriendRequests(ApiHandler):
+    """Pending requests both ways, newest first, each list a page of `limit`:
+    `incoming_before` / `outgoing_before` continue a list from the
+    `incoming_next_before` / `outgoing_next_before` of the previous answer."""
+
     def get(self):
         viewer_id = self.require_session().user_id
-        incoming = friend_store.incoming_requests(self.db, user_id=viewer_id)
-        outgoing = friend_store.outgoing_requests(self.db, user_id=viewer_id)
-        return Response.json({"incoming": [user_json(u, "request_received") for u in incoming],
-                              "outgoing": [user_json(u, "request_sent") for u in outgoing]})
+        limit, _ = page_params(self.request)
+        body = {}
+        for side, fetch, state in (("incoming", friend_store.incoming_requests, "request_received"),
+                                   ("outgoing", friend_store.outgoing_requests, "request_sent")):
+            before = before_param(self.request, f"{side}_before")
+            rows, next_before = request_page(
+                fetch(self.db, user_id=viewer_id, before=before, limit=limit + 1), limit)
+            body[side] = [user_json(u, state) for u in rows]
+            body[f"{side}_next_before"] = next_before
+        return Response.json(body)
 
 
 class Friend(ApiHandler):

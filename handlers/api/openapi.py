@@ -75,10 +75,14 @@ def _schemas() -> dict:
             "users": {"type": "array", "items": _ref("User")}}},
         "FriendList": {"type": "object", "required": ["friends"], "properties": {
             "friends": {"type": "array", "items": _ref("User")}}},
-        "FriendRequests": {"type": "object", "required": ["incoming", "outgoing"],
+        "FriendRequests": {"type": "object",
+                           "required": ["incoming", "outgoing", "incoming_next_before",
+                                        "outgoing_next_before"],
                            "properties": {
                                "incoming": {"type": "array", "items": _ref("User")},
-                               "outgoing": {"type": "array", "items": _ref("User")}}},
+                               "outgoing": {"type": "array", "items": _ref("User")},
+                               "incoming_next_before": {"type": ["integer", "null"]},
+                               "outgoing_next_before": {"type": ["integer", "null"]}}},
         "LoginResult": {"type": "object", "required": ["token", "user"], "properties": {
             "token": {"type": "string"}, "user": _ref("User")}},
     }
@@ -195,8 +199,13 @@ def _people_paths() -> dict:
                                  "responses": {"200": _ok("Friends", "FriendList"),
                                                **_errors(401)}}},
         "/api/friends/requests": {"get": {
-            "summary": "Pending requests to and from you",
-            "responses": {"200": _ok("Requests", "FriendRequests"), **_errors(401)}}},
+            "summary": "Pending requests to and from you, newest first, each list a page",
+            "parameters": [_PAGING[0]] + [
+                {"name": f"{side}_before", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1},
+                 "description": f"Continue the {side} list (the previous {side}_next_before)."}
+                for side in ("incoming", "outgoing")],
+            "responses": {"200": _ok("Requests", "FriendRequests"), **_errors(400, 401)}}},
         "/api/friends/{username}": {
             "parameters": [_USERNAME],
             "post": {"summary": "Send a friend request, or accept theirs",

@@ -17,6 +17,9 @@ WELCOME_POSTS = 5
 # A post's own page shows this many comments, with a link to the earlier ones.
 POST_PAGE_COMMENTS = 50
 POST_PAGE_LIKERS = 50
+# The side card shows the newest few requests; all of them are on /friends, a page
+# at a time (50,000 pending requests once made a 49 MB home page).
+HOME_REQUESTS = 5
 
 
 def next_page(items: list, limit: int, url: str) -> tuple[list, str]:
@@ -37,8 +40,12 @@ def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
     rows = handler.cached(("feed", viewer_id, before), lambda: post_store.feed_for(
         db, viewer_id=viewer_id, before=before, limit=FEED_PAGE_SIZE + 1))
     rows, next_url = next_page(rows, FEED_PAGE_SIZE, "/")
-    requests = handler.cached(("requests", viewer_id),
-                              lambda: friend_store.incoming_requests(db, user_id=viewer_id))
+    requests = handler.cached(("requests", viewer_id), lambda: friend_store.incoming_requests(
+        db, user_id=viewer_id, limit=HOME_REQUESTS + 1))
+    more_requests = len(requests) > HOME_REQUESTS
+    requests = requests[:HOME_REQUESTS]
+    requests_count = (friend_store.count_incoming_requests(db, user_id=viewer_id)
+                      if more_requests else len(requests))
     # Online: a live stream in any worker, or a request in the last two minutes; the
     # answer moves with the clock, so the second is part of the key.
     online = handler.cached(("online", viewer_id, handler.now()),
@@ -53,7 +60,8 @@ def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
         "next_url": next_url,
         "requests": [present.user_view(u, friendship="request_received") for u in requests],
         "has_requests": bool(requests),
-        "requests_count": len(requests),
+        "requests_count": requests_count,
+        "more_requests": more_requests,
         "online": [present.user_view(u, friendship="friends") for u in online],
         "has_online": bool(online),
         "has_friends": bool(online) or bool(friend_ids),

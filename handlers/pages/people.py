@@ -6,7 +6,7 @@ from __future__ import annotations
 from reactor import Response
 
 from .. import friends
-from ..base import page_params
+from ..base import before_param, page_params, request_page
 from ..errors import Conflict, Invalid, NotFound
 from ..store import friends as friend_store
 from ..store import posts as post_store
@@ -19,6 +19,8 @@ from .home import FEED_PAGE_SIZE, next_page
 __all__ = ["FriendAdd", "FriendRemove", "FriendsPage", "PeoplePage", "ProfilePage"]
 
 SEARCH_LIMIT = 30
+# Pending requests on /friends, per list and page (each list pages on its own).
+REQUESTS_PAGE_SIZE = 20
 SUGGESTION_LIMIT = 10
 MAX_QUERY_CHARS = 80
 UNDONE_MESSAGES = {
@@ -94,21 +96,32 @@ class FriendsPage(PageHandler):
         if self.session is None:
             return self.login_redirect()
         me = self.viewer_id
-        incoming = friend_store.incoming_requests(self.db, user_id=me)
-        outgoing = friend_store.outgoing_requests(self.db, user_id=me)
         mine = friend_store.friends_of(self.db, user_id=me)
         suggested = user_store.suggest_users(self.db, viewer_id=me, limit=SUGGESTION_LIMIT)
         return self.page("friends", {
             "title": "Friends",
-            "incoming": users_with_states(self, incoming, "request_received"),
-            "outgoing": users_with_states(self, outgoing, "request_sent"),
+            **self.requests_section("incoming", friend_store.incoming_requests,
+                                    friend_store.count_incoming_requests, "request_received"),
+            **self.requests_section("outgoing", friend_store.outgoing_requests,
+                                    friend_store.count_outgoing_requests, "request_sent"),
             "friends": users_with_states(self, mine, "friends"),
             "suggestions": users_with_states(self, suggested, "none"),
-            "has_incoming": bool(incoming), "incoming_count": len(incoming),
-            "has_outgoing": bool(outgoing), "outgoing_count": len(outgoing),
             "has_friends": bool(mine), "friends_count": len(mine),
             "has_suggestions": bool(suggested),
         })
+
+    def requests_section(self, side: str, fetch, count, state: str) -> dict:
+        """One list of pending requests, a page at a time: `?{side}_before=` continues
+        it (the other list starts from its newest), with a link to the next page."""
+        before = before_param(self.request, f"{side}_before")
+        rows = fetch(self.db, user_id=self.viewer_id, before=before,
+                     limit=REQUESTS_PAGE_SIZE + 1)
+        rows, next_before = request_page(rows, REQUESTS_PAGE_SIZE)
+        total = count(self.db, user_id=self.viewer_id) if next_before or before else len(rows)
+        next_url = f"/friends?{side}_before={next_before}#{side}" if next_before else ""
+        return {side: users_with_states(self, rows, state), f"has_{side}": bool(rows),
+                f"{side}_count": total, f"{side}_next": next_url,
+                f"{side}_later": bool(before)}
 
 
 class PeoplePage(PageHandler):

@@ -9,6 +9,7 @@ __all__ = [
     "QueryTimeout",
     "IntegrityError",
     "UniqueViolation",
+    "PendingLimit",
 ]
 
 
@@ -42,3 +43,12 @@ class IntegrityError(StoreError):
 
 class UniqueViolation(IntegrityError):
     """A write would duplicate a unique key."""
+
+
+class PendingLimit(StoreError):
+    """A new friend request would pass a cap on pending requests. `side` says whose:
+    "sent" (the one asking has too many waiting) or "received" (the one asked)."""
+
+    def __init__(self, side: str):
+        super().__init__(f"too many pending requests {side}")
+        self.side = side

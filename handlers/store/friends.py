@@ -13,7 +13,7 @@ transaction; cancelling or declining a request removes its notification.
 """
 
 from .db import json_ids
-from .errors import AlreadyFriends, AlreadyRequested, SelfRelation
+from .errors import AlreadyFriends, AlreadyRequested, PendingLimit, SelfRelation
 from .notifications import add_notification, remove_notifications
 from .users import USER_COLUMNS
 
@@ -27,6 +27,7 @@ __all__ = [
     "friend_ids",
     "incoming_requests",
     "count_incoming_requests",
+    "count_outgoing_requests",
     "outgoing_requests",
     "FRIEND_IDS_CTE",
 ]
@@ -95,11 +96,14 @@ def _request_exists(db, from_id: int, to_id: int) -> bool:
         {"from_id": from_id, "to_id": to_id}) is not None
 
 
-def request_or_accept(db, *, from_id: int, to_id: int, now: int) -> str:
+def request_or_accept(db, *, from_id: int, to_id: int, now: int, max_sent: int | None = None,
+                      max_received: int | None = None) -> str:
     """Ask `to_id` to be friends, or accept if they already asked `from_id`.
 
-    Returns "request_sent" or "friends". Raises SelfRelation, AlreadyFriends, or
-    AlreadyRequested (a request from `from_id` is already pending).
+    Returns "request_sent" or "friends". Raises SelfRelation, AlreadyFriends,
+    AlreadyRequested (a request from `from_id` is already pending), or
+    PendingLimit when a new request would give `from_id` more than `max_sent`
+    pending requests or `to_id` more than `max_received` (None: no cap).
     """
     if from_id == to_id:
         raise SelfRelation("cannot befriend yourself")
@@ -116,12 +120,26 @@ def request_or_accept(db, *, from_id: int, to_id: int, now: int) -> str:
             add_notification(db, recipient_id=to_id, kind="friend_accepted", actor_id=from_id,
                              now=now)
             return "friends"
+        _check_pending(db, from_id, to_id, max_sent, max_received)
         db.execute("INSERT INTO friend_requests (from_id, to_id, created_at)"
                    " VALUES (:from_id, :to_id, :now)",
                    {"from_id": from_id, "to_id": to_id, "now": now})
         add_notification(db, recipient_id=to_id, kind="friend_request", actor_id=from_id,
                          now=now)
         return "request_sent"
+
+
+def _check_pending(db, from_id: int, to_id: int, max_sent, max_received) -> None:
+    # Counted with LIMIT, so the cost stays at the cap however many rows exist.
+    capped = ("SELECT count(*) FROM (SELECT 1 FROM friend_requests WHERE {} LIMIT :cap)"
+              " AS pending")
+    if max_sent is not None and db.query_value(
+            capped.format("from_id = :user_id"), {"user_id": from_id, "cap": max_sent}) >= max_sent:
+        raise PendingLimit("sent")
+    if max_received is not None and db.query_value(
+            capped.format("to_id = :user_id"), {"user_id": to_id, "cap": max_received}) \
+            >= max_received:
+        raise PendingLimit("received")
 
 
 def remove_relation(db, *, viewer_id: int, other_id: int):
@@ -158,11 +176,32 @@ def friends_of(db, *, user_id: int) -> list:
         " ORDER BY u.name, u.username", {"user_id": user_id})
 
 
-def incoming_requests(db, *, user_id: int) -> list:
-    """People who asked the user to be friends, newest request first."""
-    return db.query_all(
-        f"SELECT {USER_COLUMNS} FROM friend_requests r JOIN users u ON u.id = r.from_id"
-        " WHERE r.to_id = :user_id ORDER BY r.id DESC", {"user_id": user_id})
+# Requests are listed newest first, a page at a time: keyset on the request's id,
+# which each row carries as `request_id` (the `before` of the next page). The
+# (to_id, id) and (from_id, id) indexes read a page without sorting the rest.
+_REQUESTS_SQL = f"""
+SELECT {USER_COLUMNS}, r.id AS request_id
+FROM friend_requests r JOIN users u ON u.id = r.{{other}}
+WHERE r.{{own}} = :user_id AND r.id < :before
+ORDER BY r.id DESC
+LIMIT :limit
+"""
+_INCOMING_SQL = _REQUESTS_SQL.format(own="to_id", other="from_id")
+_OUTGOING_SQL = _REQUESTS_SQL.format(own="from_id", other="to_id")
+# A page of 100 (the API's largest) and one more row that tells whether another follows.
+MAX_REQUESTS_LIMIT = 101
+_NEWEST = 2**63 - 1
+
+
+def _requests(db, sql: str, user_id: int, before, limit: int) -> list:
+    return db.query_all(sql, {"user_id": user_id, "before": before or _NEWEST,
+                              "limit": max(1, min(int(limit), MAX_REQUESTS_LIMIT))})
+
+
+def incoming_requests(db, *, user_id: int, before: int | None = None, limit: int = 20) -> list:
+    """People who asked the user to be friends, newest request first, at most
+    `limit` (up to 101) of them with request ids below `before`."""
+    return _requests(db, _INCOMING_SQL, user_id, before, limit)
 
 
 def count_incoming_requests(db, *, user_id: int) -> int:
@@ -171,8 +210,12 @@ def count_incoming_requests(db, *, user_id: int) -> int:
                           {"user_id": user_id})
 
 
-def outgoing_requests(db, *, user_id: int) -> list:
-    """People the user asked, newest request first."""
-    return db.query_all(
-        f"SELECT {USER_COLUMNS} FROM friend_requests r JOIN users u ON u.id = r.to_id"
-        " WHERE r.from_id = :user_id ORDER BY r.id DESC", {"user_id": user_id})
+def count_outgoing_requests(db, *, user_id: int) -> int:
+    """How many of the user's requests are waiting for an answer."""
+    return db.query_value("SELECT count(*) FROM friend_requests WHERE from_id = :user_id",
+                          {"user_id": user_id})
+
+
+def outgoing_requests(db, *, user_id: int, before: int | None = None, limit: int = 20) -> list:
+    """People the user asked, newest request first (paged as `incoming_requests`)."""
+    return _requests(db, _OUTGOING_SQL, user_id, before, limit)

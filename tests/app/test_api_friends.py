@@ -51,7 +51,9 @@ def test_when_both_ask_the_second_request_accepts(make_user):
     assert alice.post_json("/api/friends/bob").status == 201
     crossing = bob.post_json("/api/friends/alice")
     assert crossing.status == 200 and crossing.json()["friendship"] == "friends"
-    assert alice.get("/api/friends/requests").json() == {"incoming": [], "outgoing": []}
+    assert alice.get("/api/friends/requests").json() == {
+        "incoming": [], "outgoing": [], "incoming_next_before": None,
+        "outgoing_next_before": None}
 
 
 def test_befriending_yourself_is_invalid_and_strangers_unknown(make_user):
