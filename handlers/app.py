@@ -28,7 +28,7 @@ from reactor import HTTPError, Response
 from . import body_limits, errors
 from .admission import HashingGate, RecentCounter
 from .auth import Passwords
-from .config import AppConfig
+from .config import HASHING_POOL, UPLOADS_POOL, AppConfig
 from .friends import FriendEvents
 from .live import LiveHub
 from .readcache import ReadCache
@@ -72,7 +72,7 @@ class AppContext:
         self.reads = ReadCache(db)
         # Admission to password hashing, and signups per address (admission.py).
         self.hashing = HashingGate(per_client=config.hashing_per_client,
-                                   in_flight=config.hashing_in_flight)
+                                   in_flight=config.hashing_in_flight, pool=HASHING_POOL)
         self.signups = RecentCounter(limit=config.signups_per_address,
                                      window=config.signup_window)
         self.sessions = SessionManager(db, config, self.reads)
@@ -105,6 +105,9 @@ class Application:
     def on_start(self, server) -> None:
         """The server's start-up hook: handlers reach it as `self.server`."""
         self.server = server
+        config = self.ctx.config
+        server.add_pool(HASHING_POOL, config.hashing_workers)
+        server.add_pool(UPLOADS_POOL, config.upload_workers)
         self.router.on_start(server)
 
     def handle(self, request):

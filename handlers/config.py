@@ -37,6 +37,15 @@ LOGIN_BACKOFF_MAX_SECONDS = 15 * 60
 # second on a 2-core machine; past it, 503 and retry.
 HASHING_PER_CLIENT = 1
 HASHING_IN_FLIGHT = 8
+# Blocking work has pools of its own (reactor `add_pool`), so one kind queues
+# behind its own kind only: a flood of logins never delays a photo, nor a burst
+# of uploads a login. Four hashing threads: one address never holds them all (with
+# as many threads as one address could fill, the owner's login queued behind a
+# flood: 3.9 s); two upload threads re-encode two photos at once.
+HASHING_POOL = "hashing"
+UPLOADS_POOL = "uploads"
+HASHING_WORKERS = 4
+UPLOAD_WORKERS = 2
 # Signups per client address: a household, a classroom or an office behind one
 # address needs a few an hour; a script filling the hashing pool (or the users
 # table) needs hundreds.
@@ -127,6 +136,8 @@ class AppConfig:
     login_backoff_max: int = LOGIN_BACKOFF_MAX_SECONDS
     hashing_per_client: int = HASHING_PER_CLIENT
     hashing_in_flight: int = HASHING_IN_FLIGHT
+    hashing_workers: int = HASHING_WORKERS
+    upload_workers: int = UPLOAD_WORKERS
     signups_per_address: int = SIGNUPS_PER_ADDRESS
     signup_window: int = SIGNUP_WINDOW_SECONDS
     max_pending_sent: int = MAX_PENDING_SENT

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from .base import MAX_ID, completed, failed
+from .config import UPLOADS_POOL
 from .errors import Forbidden, Invalid, NotFound
 from .store import posts as post_store
 from .store.visibility import DEFAULT_VISIBILITY, VISIBILITIES
@@ -94,7 +95,8 @@ def create_post(ctx, server, *, author_id: int, body, visibility, image=None):
             return completed(insert(None))
         except Exception as exc:  # handed to the caller through the future
             return failed(exc)
-    return server.then(server.defer(_store_and_close, image, ctx.config), insert)
+    return server.then(server.defer(_store_and_close, image, ctx.config, pool=UPLOADS_POOL),
+                       insert)
 
 
 def _store_and_close(image, config) -> str:

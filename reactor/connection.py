@@ -16,21 +16,14 @@ The application's `handle(request)` returns a `Response` or a `Future` of one
 that completes on the thread driving the connection (the server's `then`
 guarantees that; `Server` hands connections an application that keeps it).
 
-States (`ConnState`):
-
-    READING_HEAD --head--> READING_BODY --end of message--> WAITING
-    WAITING --response (now, or when a deferred future completes)-->
-        READING_HEAD   if the connection stays alive (pipelined bytes are parsed next)
-        STREAMING      if the response is an `EventStream`
-        CLOSING        otherwise: flush the output, then close
-    any --protocol error--> CLOSING (after an error response)
-    any --timeout, or a reset--> CLOSED
+States and their transitions are in `reactor.states`.
 
 Rules:
 1. One request at a time: the parser pauses after each message until the
    response is queued, so pipelined requests are answered in order.
-2. Reading stops while queued output is over the high-water mark, or while a
-   handler's future is pending, so a peer cannot make us buffer without bound.
+2. Reading stops while queued output is over the high-water mark; while a
+   handler's future is pending, it goes on only to notice the client leaving, which
+   cancels the future: work still queued for it on a pool never runs.
 3. Each state has one deadline: idle keep-alive since the last response; the
    whole head from its first byte (not reset by trickled bytes); body and write
    progress while a body arrives or output is queued, where progress means a
@@ -41,7 +34,6 @@ Rules:
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from collections import deque
@@ -56,6 +48,7 @@ from .framing import FILE, STREAM, choose_framing
 from .messages import FileBody, Response
 from .parser import END_OF_MESSAGE, NEED_DATA, RequestParser
 from .serializer import CONTINUE_RESPONSE, serialize_head, simple_response
+from .states import READING, WATCHING, ConnState
 from .streams import EventStream, StreamWriter
 
 __all__ = ["Connection", "ConnState"]
@@ -63,27 +56,11 @@ __all__ = ["Connection", "ConnState"]
 log = logging.getLogger("reactor.connection")
 
 
-class ConnState(enum.Enum):
-    READING_HEAD = "reading head"
-    READING_BODY = "reading body"
-    WAITING = "waiting for handler"
-    STREAMING = "streaming"
-    CLOSING = "closing"
-    CLOSED = "closed"
-
-
-_READING = (ConnState.READING_HEAD, ConnState.READING_BODY)
-
-
-def _nothing() -> None:
-    pass
-
-
 class Connection:
     """HTTP/1.1 for one client of `app`, with the limits in `config`."""
 
     def __init__(self, config, app, remote_addr=None, *, now: float | None = None,
-                 on_output=_nothing, clock=time.monotonic, body_budget=None):
+                 on_output=lambda: None, clock=time.monotonic, body_budget=None):
         self.config = config
         self.app = app
         self.remote_addr = remote_addr
@@ -107,14 +84,17 @@ class Connection:
                                 body_budget or BodyBudget(config.max_body_bytes_in_flight),
                                 RateWindow(config.body_timeout, config.body_min_rate, now))
         self._stream: StreamWriter | None = None
+        self._pending: Future | None = None   # the handler's future, while WAITING
         self._server_name = config.server_header.encode("latin-1")
 
     # -- questions the driver asks ---------------------------------------------
 
     def wants_read(self) -> bool:
         state = self.state
-        if state in _READING:
+        if state in READING:
             return self.output_size < self.config.output_high_water and not self.parser.eof
+        if state is ConnState.WAITING:  # rule 2: pipelined bytes up to a head's worth
+            return self._pending is not None and self.parser.buffered < self.config.max_head_bytes
         # A stream reads only to notice the client going away.
         return state is ConnState.STREAMING and not self.parser.eof
 
@@ -158,10 +138,13 @@ class Connection:
 
     def on_data(self, data: bytes, now: float) -> None:
         """Bytes received from the peer (`b""` when it closed its sending side)."""
-        if self.state is ConnState.STREAMING:
-            # A stream reads only to notice the client leaving; anything else it
-            # sends is dropped, not buffered (the parser would keep it forever).
-            if not data:
+        if self.state in WATCHING:
+            # Reading only to notice the client leaving: a stream drops what else it
+            # sends (the parser would keep it forever), a pending answer keeps
+            # pipelined bytes for later. Leaving drops the answer's work (rule 2).
+            if data and self.state is ConnState.WAITING:
+                self.parser.feed(data)
+            elif not data:
                 self.parser.feed(data)
                 self.close()
             return
@@ -221,6 +204,8 @@ class Connection:
         self.output.clear()
         self.output_size = 0
         self._body.discard()
+        if self._pending is not None:
+            self._pending.cancel()  # its callback clears _pending
         stream, self._stream = self._stream, None
         if stream is not None:
             stream.stream._on_closed()
@@ -279,12 +264,14 @@ class Connection:
             result = failure_response(request, exc)
         if isinstance(result, Future):
             if not result.done():
+                self._pending = result
                 result.add_done_callback(lambda future: self._on_future_done(request, future))
                 return
             result = outcome(request, result)
         self.respond(request, result, now)
 
     def _on_future_done(self, request, future: Future) -> None:
+        self._pending = None
         if self.state is ConnState.CLOSED:
             discard_outcome(request, future)  # the client left while it was made
             return

@@ -47,6 +47,8 @@ def outcome(request, future):
 def discard_outcome(request, future) -> None:
     """Release what a future made for a client that has gone."""
     request.close()
+    if future.cancelled():
+        return
     result = future.result() if not future.exception() else None
     if isinstance(result, Response) and isinstance(result.body, FileBody):
         result.body.close()

@@ -27,7 +27,7 @@ from .budgets import BodyBudget
 from .channel import Channel
 from .config import ServerConfig
 from .loop import Loop
-from .pool import AppOnLoop, WorkerPool, then
+from .pool import AppOnLoop, WorkerPools, then
 
 __all__ = ["Server"]
 
@@ -76,7 +76,7 @@ class Server:
         self._listener: socket.socket | None = None
         self._port: int | None = None
         self._accepting = False
-        self._pool = WorkerPool(config.pool_workers)
+        self._pools = WorkerPools(config.pool_workers)
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         self._stopped = threading.Event()
@@ -151,14 +151,23 @@ class Server:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 
-    def defer(self, fn, *args, **kwargs) -> Future:
-        """Run blocking `fn(*args, **kwargs)` on the thread pool; returns its future.
+    def defer(self, fn, *args, pool: str | None = None, **kwargs) -> Future:
+        """Run blocking `fn(*args, **kwargs)` on a thread pool; returns its future.
 
-        A handler may return the future (or one from `then`): the connection
-        answers with its result, a `Response`, when it completes, and the loop
-        serves other connections meanwhile.
+        `pool` names a pool made with `add_pool` (default: the server's own, of
+        `pool_workers` threads). A handler may return the future (or one from
+        `then`): the connection answers with its result, a `Response`, when it
+        completes, and the loop serves other connections meanwhile. If the client
+        goes away first, the future is cancelled: queued work never runs.
         """
-        return self._pool.submit(fn, *args, **kwargs)
+        return self._pools.submit(pool, fn, *args, **kwargs)
+
+    def add_pool(self, name: str, workers: int) -> None:
+        """A pool of its own for one kind of blocking work (`defer(..., pool=name)`),
+        so that kind queues behind itself only: logins do not wait behind photo
+        checks, nor photos behind a flood of logins. Call it before serving (an
+        application's `on_start` is the place); ValueError if `name` exists."""
+        self._pools.add(name, workers)
 
     def then(self, future: Future, fn, *, on_error=None) -> Future:
         """A future of `fn(result)`, with `fn` run on the loop thread.
@@ -201,7 +210,7 @@ class Server:
                 channel.conn.close()
                 self._close_channel(channel)
             self._close_listener()
-            self._pool.shutdown()
+            self._pools.shutdown()
             self.loop.close()
             self._stopped.set()
 

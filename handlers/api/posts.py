@@ -7,6 +7,7 @@ from reactor import Response
 
 from .. import posts as post_service
 from ..base import ApiHandler, page_params
+from ..config import UPLOADS_POOL
 from ..forms import MULTIPART, FormLimits, media_type, parse_form
 from ..sessions import CSRF_FIELD
 from ..store import posts as post_store
@@ -46,7 +47,7 @@ class Posts(ApiHandler):
     def _from_form(self, session):
         # Parsing a multipart body of megabytes is CPU work: do it on the pool.
         limits = FormLimits.from_config(self.config)
-        parsed = self.server.defer(parse_form, self.request, limits)
+        parsed = self.server.defer(parse_form, self.request, limits, pool=UPLOADS_POOL)
 
         def publish(form):
             if self.form_token_required:

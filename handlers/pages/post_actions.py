@@ -17,6 +17,7 @@ import re
 from reactor import HTTPError, Response
 
 from .. import posts
+from ..config import UPLOADS_POOL
 from ..errors import Forbidden, Invalid
 from ..forms import FormLimits, parse_form
 from ..store.visibility import DEFAULT_VISIBILITY, FRIENDS, PRIVATE, PUBLIC
@@ -60,7 +61,7 @@ class PostCreate(PageHandler):
         limits = FormLimits.from_config(self.config)
         if not self.is_multipart():
             return self.publish(self.read_form())
-        parsed = self.server.defer(parse_form, self.request, limits)
+        parsed = self.server.defer(parse_form, self.request, limits, pool=UPLOADS_POOL)
         return self.server.then(parsed, self.checked_publish, on_error=self.refused)
 
     def checked_publish(self, form):

@@ -540,11 +540,42 @@ def test_connection_waits_for_a_future_then_answers(make_conn):
     conn = make_conn(app)
     feed(conn, GET_HELLO)
     assert conn.state is ConnState.WAITING
-    assert not conn.wants_read() and conn.deadline is None and not conn.output
+    # It reads on only to notice the client leaving; no deadline, nothing to send.
+    assert conn.wants_read() and conn.deadline is None and not conn.output
     app.futures[0].set_result(reactor.Response.text("later"))
     assert conn.outputs_ready == [1]  # the driver is told to write
     [response] = responses(conn)
     assert response.body == b"later" and conn.state is ConnState.READING_HEAD
+
+
+def test_a_client_that_leaves_while_waiting_cancels_the_future(make_conn):
+    app = FutureApp()
+    conn = make_conn(app)
+    feed(conn, GET_HELLO)
+    feed(conn, b"")
+    assert conn.state is ConnState.CLOSED and conn.should_close()
+    assert app.futures[0].cancelled()
+
+
+def test_pipelined_bytes_that_arrive_while_waiting_are_answered_next(make_conn):
+    app = FutureApp()
+    conn = make_conn(app)
+    feed(conn, GET_HELLO)
+    feed(conn, GET_HELLO)  # the second request, sent before the first is answered
+    assert conn.state is ConnState.WAITING and not app.futures[0].cancelled()
+    app.futures[0].set_result(reactor.Response.text("one"))
+    assert [r.body for r in responses(conn)] == [b"one"]
+    assert len(app.futures) == 2  # once the first answer is out, the second is parsed
+    app.futures[1].set_result(reactor.Response.text("two"))
+    assert [r.body for r in responses(conn)] == [b"two"]
+
+
+def test_waiting_stops_reading_after_a_heads_worth_of_pipelined_bytes(make_conn):
+    app = FutureApp()
+    conn = make_conn(app)
+    feed(conn, GET_HELLO)
+    feed(conn, b"x" * conn.config.max_head_bytes)
+    assert conn.state is ConnState.WAITING and not conn.wants_read()
 
 
 def test_future_that_fails_becomes_a_500(make_conn):
@@ -570,8 +601,17 @@ def test_a_future_that_ends_after_the_client_left_is_dropped(make_conn):
     app = FutureApp()
     conn = make_conn(app)
     feed(conn, GET_HELLO)
+    conn.close()  # a reset, say: the future is cancelled, nothing is sent
+    assert app.futures[0].cancelled()
+    assert conn.is_closed and not conn.output and conn.outputs_ready == []
+
+
+def test_a_future_already_running_when_the_client_left_ends_unanswered(make_conn):
+    app = FutureApp()
+    conn = make_conn(app)
+    feed(conn, GET_HELLO)
+    app.futures[0].set_running_or_notify_cancel()  # as a pool thread starts the work
     feed(conn, b"")
-    conn.close()
     app.futures[0].set_result(reactor.Response.text("too late"))
     assert conn.is_closed and not conn.output and conn.outputs_ready == []
 
