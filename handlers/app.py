@@ -112,6 +112,9 @@ class Application:
 
     def handle(self, request):
         try:
+            # Cookies first: a Cookie header over its cap is a 431 on every URL,
+            # whether or not the route reads them (reactor/cookies.py).
+            request.cookies  # noqa: B018
             result = self.router.handle(request)
         except Exception as exc:
             return self._finish(request, self._failure_response(request, exc))

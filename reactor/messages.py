@@ -10,39 +10,12 @@ from __future__ import annotations
 
 import json as _json
 import os
-import re
 from http import HTTPStatus
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
-__all__ = ["Headers", "Request", "Response", "FileBody", "parse_cookies"]
+from .cookies import parse_cookies
 
-# The common Cookie header: `name=value` pairs split by ";" (spaces and tabs around
-# them), names and values from a small safe set (session tokens, percent-encoded
-# text). `SimpleCookie` reads those the same way at a fraction of the cost; any
-# other header (quotes, other characters, attribute names such as `Path`) goes to it.
-_PLAIN_COOKIE = re.compile(r"([A-Za-z0-9_.\-]+)=([A-Za-z0-9_.\-%]*)")
-_COOKIE_ATTRIBUTES = frozenset({"expires", "path", "comment", "domain", "max-age", "secure",
-                                "httponly", "version", "samesite"})
-
-
-def parse_cookies(raw: str) -> dict[str, str]:
-    """{name: value} of a Cookie header, as `http.cookies.SimpleCookie` reads it
-    (a malformed header counts as no cookies)."""
-    plain = {}
-    for part in raw.split(";"):
-        match = _PLAIN_COOKIE.fullmatch(part.strip(" \t"))
-        if match is None or match.group(1).lower() in _COOKIE_ATTRIBUTES:
-            break
-        plain[match.group(1)] = match.group(2)
-    else:
-        return plain
-    jar = SimpleCookie()
-    try:
-        jar.load(raw)
-    except Exception:  # a malformed Cookie header is treated as no cookies
-        return {}
-    return {k: m.value for k, m in jar.items()}
+__all__ = ["Headers", "Request", "Response", "FileBody"]
 
 
 class Headers:
@@ -135,9 +108,10 @@ class Request:
 
     @property
     def cookies(self) -> dict[str, str]:
+        """{name: value} from the Cookie header (`reactor.cookies.parse_cookies`):
+        one linear pass; raises `HTTPError(431)` past MAX_COOKIE_HEADER_BYTES."""
         if self._cookies is None:
-            raw = self.headers.get("cookie")
-            self._cookies = parse_cookies(raw) if raw else {}
+            self._cookies = parse_cookies(self.headers.get("cookie"))
         return self._cookies
 
     def read_body(self) -> bytes:
