@@ -89,7 +89,7 @@ def latest_comments_of(db, *, post_ids, per_post: int = 2) -> dict:
     if ids == "[]":
         return out
     rows = db.query_all(
-        f"SELECT {COMMENT_COLUMNS} FROM json_each(:ids) j"
+        f"SELECT {COMMENT_COLUMNS} FROM json_each(:ids) AS j"
         " JOIN comments c ON c.id IN (SELECT x.id FROM comments x WHERE x.post_id = j.value"
         "                             ORDER BY x.id DESC LIMIT :per_post)"
         " JOIN users u ON u.id = c.author_id ORDER BY c.id",
