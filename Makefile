@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test lint bench screenshots cluster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ lint: $(VENV)/.installed-test
 # The README's pictures: the demo site in headless Chromium (docs/screenshots/*.png).
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python tests/e2e/screenshots.py docs/screenshots
+
+# Many machines on this one: a throwaway PostgreSQL, two MiniFace nodes and nginx in
+# front, then the smoke journey through nginx; everything stops at the end
+# (tools/cluster.py). KEEP=1 keeps it running for a browser until Ctrl-C.
+$(VENV)/.installed-postgres: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	touch $@
+
+cluster: $(VENV)/.installed-postgres
+	$(BIN)/python tools/cluster.py $(if $(KEEP),--keep) $(CLUSTER_ARGS)
 
 # The peers of the benchmark live in their own venv, never in MiniFace's.
 BENCH_VENV := bench/.venv

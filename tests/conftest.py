@@ -6,7 +6,7 @@
                                             a fresh, migrated, empty database: a sqlite
                                             path, or the URL of a new PostgreSQL database
     pg_cluster -> PgCluster                 one throwaway cluster per session
-                                            (tests/pgcluster.py), started on first use
+                                            (tools/pgcluster.py), started on first use
 
 PostgreSQL tests skip, with the reason, when the server binaries or psycopg are
 missing. A fresh database per test is a copy of a migrated template
@@ -17,9 +17,18 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import sys
+from pathlib import Path
 
 import pytest
-from pgcluster import MISSING_REASON, PgCluster, find_bindir
+
+# tools/ holds scripts, not a package: the cluster helpers are imported from there
+# by the tests and by tools/cluster.py alike.
+TOOLS_DIR = Path(__file__).resolve().parent.parent / "tools"
+if str(TOOLS_DIR) not in sys.path:
+    sys.path.insert(0, str(TOOLS_DIR))
+
+from pgcluster import MISSING_REASON, PgCluster, find_bindir  # noqa: E402
 
 BACKENDS = ("sqlite", "postgresql")
 TEMPLATE_DB = "miniface_template"

@@ -23,3 +23,7 @@ def test_readme_lists_every_app_setting():
 
 def test_readme_gives_the_two_commands():
     assert "make run" in README and "make test" in README
+
+
+def test_readme_documents_make_cluster():
+    assert "make cluster" in README and "KEEP=1" in README

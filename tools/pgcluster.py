@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster for tests and local demos (`make cluster`).
+"""A throwaway PostgreSQL cluster for tests and local demos (`make cluster`, tools/cluster.py).
 
     cluster = PgCluster.start()          # initdb into a temp dir, listen on a free port
     url = cluster.create_database("t1")  # postgresql://postgres@127.0.0.1:PORT/t1
