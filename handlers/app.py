@@ -25,12 +25,13 @@ from pathlib import Path
 
 from reactor import HTTPError, Response
 
-from . import body_limits, errors
+from . import body_limits, errors, media
 from .admission import HashingGate, RecentCounter
 from .auth import Passwords
 from .config import HASHING_POOL, UPLOADS_POOL, AppConfig
 from .friends import FriendEvents
 from .live import LiveHub
+from .media import Media
 from .readcache import ReadCache
 from .sessions import SessionManager
 from .store import open_database, users
@@ -77,6 +78,7 @@ class AppContext:
                                      window=config.signup_window)
         self.sessions = SessionManager(db, config, self.reads)
         self.friend_events = FriendEvents()
+        self.media = Media(db, config.uploads_dir)
         # Live updates: this process's event streams (handlers/live.py).
         self.live = LiveHub(self)
 
@@ -138,6 +140,7 @@ class Application:
 
     def close(self) -> None:
         self.ctx.live.close()
+        media.unregister(self.ctx.media)
         self.ctx.db.close()
 
     # -- finishing responses ---------------------------------------------------
@@ -207,6 +210,9 @@ def create_app(config: AppConfig | None = None) -> Application:
     db = open_database(config.database_target)
     views = Views(VIEWS_DIR) if VIEWS_DIR.is_dir() else None
     ctx = AppContext(config, db, views)
+    # Photos and avatars: the uploads directory, backed by the database when it is
+    # PostgreSQL (media.py); store_image and friends find it by the directory.
+    media.register(ctx.media)
     if views is not None and views.has("_post_card"):
         from .pages.cards import CardCache
 

@@ -19,7 +19,7 @@ from .errors import Forbidden, Invalid, NotFound
 from .store import posts as post_store
 from .store.visibility import DEFAULT_VISIBILITY, VISIBILITIES
 from .text_rules import is_clean_text
-from .uploads import delete_image, image_path, store_image
+from .uploads import delete_image, image_path, is_image_name, store_image
 
 __all__ = ["DEFAULT_VISIBILITY", "MAX_BODY_CHARS", "PHOTO_URL_PREFIX", "VISIBILITIES",
            "change_visibility", "create_post", "delete_post", "edit_post", "photo_file",
@@ -170,8 +170,9 @@ def delete_post(ctx, *, viewer_id: int, post_id: int) -> None:
 
 def photo_file(ctx, *, viewer_id: int | None, image_name: str):
     """The path of a post's photo if the viewer may see that post; 404 otherwise."""
-    path = image_path(ctx.config.uploads_dir, image_name)
-    if path is None or post_store.visible_post_for_image(
+    # Visibility first: a node fetches a photo from the database (image_path) only
+    # for a viewer who may see it, and a deleted post's photo is refused here.
+    if not is_image_name(image_name) or post_store.visible_post_for_image(
             ctx.db, image_name=image_name, viewer_id=viewer_id) is None:
         raise NotFound("No such photo.")
-    return path
+    return image_path(ctx.config.uploads_dir, image_name)

@@ -8,6 +8,10 @@ here), and writes a fresh encoding of the pixels: EXIF (GPS position, camera
 serial numbers), XMP, ICC profiles and text comments are all left behind. JPEG
 orientation is applied to the pixels first, so photos stay upright.
 
+Where the bytes go is handlers/media.py's business: `store_image`, `image_path`
+and `delete_image` go through the `Media` of the uploads directory (files in it,
+and with PostgreSQL a row in the database that every node can read).
+
 `store_image` blocks (decoding is CPU work): call it through `server.defer`.
 Errors: `TooLarge` (413) for bytes or pixels over the limits,
 `UnsupportedMediaType` (415) for anything that is not a complete image of an
@@ -30,9 +34,10 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from .config import MAX_ANIMATION_CANVAS_PIXELS
 from .errors import TooLarge, UnsupportedMediaType
 from .gif_header import read_gif_shape
+from .media import media_for
 
 __all__ = ["CONTENT_TYPES", "checked_image", "decode_guarded", "delete_image", "image_path",
-           "store_image", "write_file"]
+           "is_image_name", "store_image", "write_file"]
 
 log = logging.getLogger(__name__)
 
@@ -140,18 +145,25 @@ def _fsync_directory(path: Path) -> None:
         os.close(fd)
 
 
+def is_image_name(name) -> bool:
+    """Whether `name` is one MiniFace could have chosen for an image."""
+    return isinstance(name, str) and _NAME_RE.fullmatch(name) is not None
+
+
 def image_path(uploads_dir, name: str) -> Path | None:
-    """The file of image `name`, or None if `name` is not one of our names."""
-    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+    """This node's file of image `name` (fetched into the uploads directory from
+    the database when the image was stored through another node; see media.py),
+    or None if `name` is not one of our names. The file may not exist (no such
+    image). Blocks on the database with PostgreSQL when the file is missing."""
+    if not is_image_name(name):
         return None
-    return Path(uploads_dir) / name
+    return media_for(uploads_dir).local_path(name)
 
 
 def delete_image(uploads_dir, name: str | None) -> None:
-    """Remove a stored image (a name that is missing or not ours is ignored)."""
-    path = image_path(uploads_dir, name) if name else None
-    if path is not None:
-        path.unlink(missing_ok=True)
+    """Remove a stored image everywhere (a name that is missing or not ours is ignored)."""
+    if name and is_image_name(name):
+        media_for(uploads_dir).delete(name)
 
 
 def _open_image(fileobj) -> Image.Image:
@@ -226,7 +238,6 @@ def _clean(image: Image.Image) -> Image.Image:
 
 
 def _save(uploads_dir: Path, ext: str, data: bytes) -> str:
-    uploads_dir.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(16)}.{ext}"
-    write_file(uploads_dir / name, data)
+    media_for(uploads_dir).put(name, data)
     return name

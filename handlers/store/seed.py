@@ -10,7 +10,7 @@ read yet). Seeding twice does nothing the second time.
 
 import logging
 import secrets
-from pathlib import Path
+from io import BytesIO
 
 from PIL import Image, ImageDraw
 
@@ -69,21 +69,22 @@ def seed_demo(db, *, uploads_dir, password_hash: str) -> bool:
     """Create the demo people and their world; False (and no change) if alice exists."""
     if users.get_user_by_username(db, "alice") is not None:
         return False
-    uploads_dir = Path(uploads_dir)
-    uploads_dir.mkdir(parents=True, exist_ok=True)
+    from ..media import media_for  # photos go where every node can read them
+
+    media = media_for(uploads_dir, db)
     written = []
     try:
         with db.transaction():
             now = current_time()
             ids = _seed_people(db, password_hash, now)
             _seed_friends(db, ids, now)
-            _seed_posts(db, ids, uploads_dir, written, now)
+            _seed_posts(db, ids, media, written, now)
             _seed_reactions(db, ids, now)
             _seed_chats(db, ids, now)
     except BaseException:
         # The rows rolled back; do not leave their photos behind.
-        for path in written:
-            path.unlink(missing_ok=True)
+        for name in written:
+            media.delete(name)
         raise
     log.info("seeded demo data: %s", ", ".join(DEMO_USERNAMES))
     return True
@@ -103,13 +104,14 @@ def _seed_friends(db, ids, now) -> None:
         friends.request_or_accept(db, from_id=ids[sender], to_id=ids[recipient], now=now - HOUR)
 
 
-def _seed_posts(db, ids, uploads_dir, written, now) -> None:
+def _seed_posts(db, ids, media, written, now) -> None:
     for author, hours_ago, visibility, photo, body in POSTS:
         image_name = None
         if photo is not None:
-            path = _draw_photo(uploads_dir, *photo)
-            written.append(path)
-            image_name = path.name
+            scene, ext = photo
+            image_name = f"{secrets.token_urlsafe(16)}.{ext}"
+            media.put(image_name, _draw_photo(scene, ext))
+            written.append(image_name)
         posts.create_post(db, author_id=ids[author], body=body, visibility=visibility,
                           image_name=image_name, now=now - hours_ago * HOUR)
 
@@ -143,8 +145,8 @@ def _seed_chats(db, ids, now) -> None:
             messages.mark_read(db, reader_id=ids[recipient], other_id=ids[sender], now=now)
 
 
-def _draw_photo(uploads_dir: Path, scene: str, ext: str) -> Path:
-    """Draw a small picture (no bundled files needed) and save it under a random name."""
+def _draw_photo(scene: str, ext: str) -> bytes:
+    """Draw a small picture (no bundled files needed); its encoded bytes."""
     width, height = PHOTO_SIZE
     image = Image.new("RGB", PHOTO_SIZE)
     draw = ImageDraw.Draw(image)
@@ -164,9 +166,9 @@ def _draw_photo(uploads_dir: Path, scene: str, ext: str) -> Path:
     else:  # stripes
         for x in range(0, width, 80):
             draw.rectangle([x, 0, x + 39, height], fill=(236, 228, 214))
-    path = uploads_dir / f"{secrets.token_urlsafe(16)}.{ext}"
-    image.save(path, format="JPEG" if ext == "jpg" else "PNG", quality=85)
-    return path
+    out = BytesIO()
+    image.save(out, format="JPEG" if ext == "jpg" else "PNG", quality=85)
+    return out.getvalue()
 
 
 _PALETTES = {

@@ -68,10 +68,6 @@ def test_journey_through_nginx_alternates_nodes_and_crosses_them(cluster, journe
     assert {reply.node for reply in journey.trail} == {"node1", "node2"}
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "photos are still files in the data directory of the node that took the upload "
-    "(handlers/uploads.py: uploads_dir); until they move into the database behind the "
-    "media interface, the other node answers 404 for them"))
 def test_photo_uploaded_through_one_node_is_served_by_every_node(cluster, journey):
     with logs_on_failure(cluster):
         journey.photo_from_every_node()

@@ -1,0 +1,119 @@
+"""Where photo and avatar bytes live: one small interface, two arrangements.
+
+    media = Media(db, uploads_dir)
+    media.put(name, data)          # store the bytes of a new image
+    media.local_path(name)         # a file on this node to sendfile (fetched if missing)
+    media.delete(name)             # gone everywhere
+    media.forget(name)             # drop this node's copy only
+
+Every picture MiniFace keeps goes through here (handlers/uploads.py's
+`store_image`, `image_path` and `delete_image` call it), so the rest of the app
+never asks where the bytes are.
+
+- **PostgreSQL** (several nodes, one database): the bytes are a row of the
+  `media` table (bytea), written before the post or avatar that names them, so
+  a node never sees a row pointing at a photo it cannot get. Each node's uploads
+  directory is a read-through cache: a node that has no file for a name reads
+  the row once, writes the file, and from then on serves it with `sendfile` like
+  any other file. Names are random and never reused, so a cached file is never
+  stale; a deleted image is refused by the visibility check (its post or avatar
+  row is gone) before any file is looked at; copies left in other nodes' caches
+  are never served again (no sweep removes them yet).
+- **sqlite** (one machine): files only. The data directory is already shared by
+  every worker of the machine, so a copy in the database would only double the
+  bytes written per upload and grow the database file and its WAL by every photo.
+
+A `Media` is found from its uploads directory (`media_for`), so code that holds
+only `config.uploads_dir` (as `store_image` callers do) reaches the right one:
+`create_app` registers the app's `Media` and `Application.close` removes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from .store import media as media_store
+from .store import times
+
+__all__ = ["Media", "media_for", "register", "unregister"]
+
+log = logging.getLogger(__name__)
+
+_registry: dict[str, Media] = {}
+_registry_lock = threading.Lock()
+
+
+class Media:
+    """Image bytes in `directory`, backed by `db` when it is shared (PostgreSQL)."""
+
+    def __init__(self, db, directory, *, in_database: bool | None = None) -> None:
+        self.db = db
+        self.directory = Path(directory)
+        if in_database is None:
+            in_database = db is not None and getattr(db, "dialect", "sqlite") != "sqlite"
+        self.in_database = in_database
+
+    def put(self, name: str, data: bytes) -> None:
+        """Store a new image: the database row first (when shared), then this node's
+        file. Blocks (disk and network): call it off the loop."""
+        from .uploads import write_file  # uploads imports this module
+
+        if self.in_database:
+            media_store.put_blob(self.db, name=name, data=data, now=times.now())
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            write_file(self.directory / name, data)
+        except BaseException:
+            if self.in_database:
+                media_store.delete_blob(self.db, name=name)
+            raise
+
+    def local_path(self, name: str) -> Path:
+        """This node's file for `name`, fetched from the database first when this
+        node has none. The path may not exist (no such image anywhere)."""
+        from .uploads import write_file
+
+        path = self.directory / name
+        if self.in_database and not path.exists():
+            data = media_store.get_blob(self.db, name=name)
+            if data is not None:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                write_file(path, data)
+                log.debug("fetched %s from the database into this node's cache", name)
+        return path
+
+    def delete(self, name: str) -> None:
+        """Remove the image everywhere: its row and this node's file."""
+        if self.in_database:
+            media_store.delete_blob(self.db, name=name)
+        self.forget(name)
+
+    def forget(self, name: str) -> None:
+        """Drop this node's copy only (another node deleted the image)."""
+        (self.directory / name).unlink(missing_ok=True)
+
+
+def _key(directory) -> str:
+    return str(Path(directory).resolve())
+
+
+def register(media: Media) -> None:
+    """Make `media` the one `media_for(media.directory)` returns."""
+    with _registry_lock:
+        _registry[_key(media.directory)] = media
+
+
+def unregister(media: Media) -> None:
+    with _registry_lock:
+        if _registry.get(_key(media.directory)) is media:
+            del _registry[_key(media.directory)]
+
+
+def media_for(directory, db=None) -> Media:
+    """The registered `Media` of `directory`, else a new one over `db` (files only
+    when `db` is None or sqlite)."""
+    with _registry_lock:
+        found = _registry.get(_key(directory))
+    return found if found is not None else Media(db, directory)
