@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test lint bench screenshots cluster clean
+.PHONY: run test lint schemathesis bench screenshots cluster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+
+# The API contract check at its long size (README "API contract checks"); `make test`
+# runs it with 8 examples per operation.
+SCHEMATHESIS_EXAMPLES ?= 200
+schemathesis: $(VENV)/.installed-test
+	MINIFACE_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(BIN)/python -m pytest -s tests/app/test_schemathesis.py
 
 # The README's pictures: the demo site in headless Chromium (docs/screenshots/*.png).
 screenshots: $(VENV)/.installed-test

@@ -15,7 +15,7 @@ from concurrent.futures import Future
 
 import reactor
 
-from .errors import BadRequest, TooLarge, UnsupportedMediaType
+from .errors import BadRequest, Invalid, TooLarge, UnsupportedMediaType
 from .forms import JSON, body_size, media_type
 
 __all__ = ["AppHandler", "ApiHandler", "before_param", "client_address", "completed", "failed",
@@ -23,6 +23,7 @@ __all__ = ["AppHandler", "ApiHandler", "before_param", "client_address", "comple
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+LIMIT_RULE = f"1 to {MAX_PAGE_SIZE}"
 # The largest JSON body the API reads. The biggest real one is a 5,000-character
 # post, at most 60 KB even with every character \u-escaped; parsing runs on the
 # loop thread, where 16 MiB of JSON would stall every connection for seconds.
@@ -56,12 +57,15 @@ def client_address(request) -> str:
 def page_params(request) -> tuple[int, int | None]:
     """(limit, before) from `?limit=&before=`; 400 when they are not positive integers.
 
-    `limit` defaults to 20 and is capped at 100 (API.md "Conventions"); `before`
-    is capped at MAX_ID, which means "from the newest".
+    `limit` defaults to 20; above 100 it is refused with 422 naming `limit` (API.md
+    "Conventions": max 100), so a client never takes a short page for the end of
+    the list. `before` is capped at MAX_ID, which means "from the newest".
     """
     limit = _positive_int(request.arg("limit"), "limit")
     before = _positive_int(request.arg("before"), "before")
-    return min(limit or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE), before
+    if limit is not None and limit > MAX_PAGE_SIZE:
+        raise Invalid({"limit": LIMIT_RULE}, f"`limit` may be up to {MAX_PAGE_SIZE}.")
+    return limit or DEFAULT_PAGE_SIZE, before
 
 
 def before_param(request, name: str = "before") -> int | None:

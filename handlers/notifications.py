@@ -33,6 +33,8 @@ def unread_count(ctx, *, viewer_id: int) -> int:
 def mark_read(ctx, *, viewer_id: int, up_to=None) -> int:
     """Mark all the viewer's notifications read, or those with id <= up_to.
     `Invalid` naming `up_to` unless it is absent or a positive integer."""
+    if isinstance(up_to, float) and up_to.is_integer():
+        up_to = int(up_to)  # JSON has one kind of number: 5.0 is the integer 5
     if up_to is not None and (isinstance(up_to, bool) or not isinstance(up_to, int)
                               or up_to < 1):
         raise Invalid({"up_to": "a notification id (a positive integer)"})

@@ -149,7 +149,8 @@ def edit_post(ctx, *, viewer_id: int, post_id: int, changes: dict) -> dict:
     visibility = changes.get("visibility", post["visibility"])
     if body is None:
         raise Invalid({"body": "must be text"})
-    if visibility is None:
+    if visibility is None or visibility == "":
+        # Only a new post takes "" for the default; an edit names what it wants.
         raise Invalid({"visibility": "public, friends or private"})
     body, visibility = validate_post(body, visibility,
                                      has_image=post["image_name"] is not None)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FORBIDDEN_IN_TEXT", "is_clean_name", "is_clean_text"]
+__all__ = ["FORBIDDEN_IN_NAMES", "FORBIDDEN_IN_TEXT", "is_clean_name", "is_clean_text"]
 
 # The rules as ranges of "\uXXXX" escapes, which mean the same to Python's `re`
 # and to the ECMAScript patterns of the OpenAPI document (api/openapi_social.py).
@@ -33,7 +33,10 @@ _BIDI_OVERRIDES = "\\u202a-\\u202e\\u2066-\\u2069"
 # Multi-line text: the same controls less tab (U+0009) and line feed (U+000A).
 FORBIDDEN_IN_TEXT = "\\u0000-\\u0008\\u000b-\\u001f\\u007f" + _C1
 
-_NAME_FORBIDDEN = re.compile(f"[{_C0_AND_DEL}{_C1}{_BIDI_OVERRIDES}]")
+# Single-line text (names): every control character and the bidi overrides.
+FORBIDDEN_IN_NAMES = _C0_AND_DEL + _C1 + _BIDI_OVERRIDES
+
+_NAME_FORBIDDEN = re.compile(f"[{FORBIDDEN_IN_NAMES}]")
 _TEXT_FORBIDDEN = re.compile(f"[{FORBIDDEN_IN_TEXT}]")
 
 

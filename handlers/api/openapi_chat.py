@@ -4,6 +4,7 @@ merges them in): schemas for messages and conversations, and their paths."""
 from __future__ import annotations
 
 from ..messages import MAX_MESSAGE_CHARS
+from .openapi_fields import text_schema
 
 __all__ = ["chat_paths", "chat_schemas"]
 
@@ -55,7 +56,7 @@ def chat_paths(paging: list, username: dict) -> dict:
     """The paths; `paging` and `username` are openapi.py's shared parameters."""
     body = {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "required": ["body"], "properties": {
-            "body": {"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_CHARS}}}}}}
+            "body": text_schema(MAX_MESSAGE_CHARS)}}}}}
     return {
         "/api/messages": {"get": {
             "summary": "Your conversations, most recent first, with unread counts",
@@ -67,11 +68,11 @@ def chat_paths(paging: list, username: dict) -> dict:
                     "parameters": paging,
                     "responses": {"200": {"description": "A page of messages",
                                           "content": _json("MessagePage")},
-                                  **_errors(400, 401, 403, 404)}},
+                                  **_errors(400, 401, 403, 404, 422)}},
             "post": {"summary": "Send a friend a message", "requestBody": body,
                      "responses": {"201": {"description": "The message",
                                            "content": _json("Message")},
-                                   **_errors(400, 401, 403, 404, 415, 422)}}},
+                                   **_errors(400, 401, 403, 404, 413, 415, 422)}}},
         "/api/friends/online": {"get": {
             "summary": "Friends active in the last 2 minutes or with a live connection",
             "responses": {"200": {"description": "Online friends", "content": _json("OnlineList")},

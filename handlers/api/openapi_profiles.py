@@ -43,7 +43,7 @@ def profile_paths() -> dict:
                            "are removed; the username is free again.",
             "requestBody": _json_body({"password": _CURRENT_PASSWORD}, ["password"]),
             "responses": {"204": {"description": "Deleted; every session has ended"},
-                          **_errors(*_JSON_ERRORS)}}},
+                          **_errors(*_JSON_ERRORS, 429, 503)}}},
         "/api/me/password": {"post": {
             "summary": "Change your password; your other sessions end",
             "requestBody": _json_body({
@@ -52,5 +52,5 @@ def profile_paths() -> dict:
                                  "maxLength": PASSWORD_MAX_CHARS}},
                 ["current_password", "new_password"]),
             "responses": {"204": {"description": "Changed; the session that asked stays"},
-                          **_errors(*_JSON_ERRORS)}}},
+                          **_errors(*_JSON_ERRORS, 429, 503)}}},
     }

@@ -6,15 +6,9 @@ from __future__ import annotations
 from ..posts import MAX_BODY_CHARS, VISIBILITIES
 from ..reactions import MAX_COMMENT_CHARS
 from ..store.notifications import KINDS
-from ..text_rules import FORBIDDEN_IN_TEXT
+from .openapi_fields import text_schema
 
-__all__ = ["social_paths", "social_schemas", "TEXT_PATTERN", "NON_BLANK_PATTERN"]
-
-# What the server accepts as text (handlers/text_rules.py): no C0 or C1 control
-# characters but tab and line feed; a comment also needs one non-space character.
-_CONTROL = FORBIDDEN_IN_TEXT
-TEXT_PATTERN = f"^[^{_CONTROL}]*$"
-NON_BLANK_PATTERN = f"^[^{_CONTROL}]*[^{_CONTROL}\\s][^{_CONTROL}]*$"
+__all__ = ["post_patch_body", "post_social_properties", "social_paths", "social_schemas"]
 
 
 def _ref(name: str) -> dict:
@@ -85,9 +79,9 @@ def post_patch_body() -> dict:
     return {"required": True, "content": _json({
         "type": "object", "minProperties": 1,
         "properties": {
-            "body": {"type": "string", "maxLength": MAX_BODY_CHARS, "pattern": TEXT_PATTERN,
-                     "description": "May be blank only when the post has a photo; a "
-                                    "changed text sets edited_at."},
+            "body": text_schema(MAX_BODY_CHARS, blank=True, description=(
+                "May be blank only when the post has a photo (else 422 naming body); a "
+                "changed text sets edited_at.")),
             "visibility": {"type": "string", "enum": list(VISIBILITIES)}}})}
 
 
@@ -95,12 +89,12 @@ def social_paths(paging: list, post_id: dict) -> dict:
     """The paths; `paging` and `post_id` are openapi.py's shared parameters."""
     comment_body = {"required": True, "content": _json({
         "type": "object", "required": ["body"], "properties": {
-            "body": {"type": "string", "minLength": 1, "maxLength": MAX_COMMENT_CHARS,
-                     "pattern": NON_BLANK_PATTERN}}})}
+            "body": text_schema(MAX_COMMENT_CHARS)}})}
     read_body = {"required": True, "content": _json({
         "type": "object", "properties": {
-            "up_to": {"type": "integer", "minimum": 1,
-                      "description": "Mark only those with id <= up_to; all when absent."}}})}
+            "up_to": {"type": ["integer", "null"], "minimum": 1,
+                      "description": "Mark only those with id <= up_to; all when absent "
+                                     "or null."}}})}
     comment_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
     return {
         "/api/posts/{id}/like": {
@@ -116,13 +110,13 @@ def social_paths(paging: list, post_id: dict) -> dict:
             "get": {"summary": "Who likes the post, your friends first",
                     "parameters": [paging[0]],
                     "responses": {"200": _ok("People", "UserList"),
-                                  **_errors(400, 401, 404)}}},
+                                  **_errors(400, 401, 404, 422)}}},
         "/api/posts/{id}/comments": {
             "parameters": [post_id],
             "get": {"summary": "The latest comments, in the order written; next_before pages "
                                "to earlier ones", "parameters": paging,
                     "responses": {"200": _ok("A page of comments", "CommentPage"),
-                                  **_errors(400, 401, 404)}},
+                                  **_errors(400, 401, 404, 422)}},
             "post": {"summary": "Comment on a post", "requestBody": comment_body,
                      "responses": {"201": _ok("The comment", "Comment"),
                                    **_errors(400, 401, 403, 404, 413, 415, 422)}}},
@@ -134,7 +128,7 @@ def social_paths(paging: list, post_id: dict) -> dict:
             "summary": "Your notifications, newest first, with the unread count",
             "parameters": paging,
             "responses": {"200": _ok("A page of notifications", "NotificationPage"),
-                          **_errors(400, 401)}}},
+                          **_errors(400, 401, 422)}}},
         "/api/notifications/read": {"post": {
             "summary": "Mark all notifications read, or those with id <= up_to",
             "requestBody": read_body,

@@ -134,7 +134,21 @@ def test_the_default_page_is_20_and_the_maximum_100(make_user):
         alice.post_json("/api/posts", {"body": f"post {i}"})
     page = alice.get("/api/feed").json()
     assert len(page["posts"]) == 20 and page["next_before"] is not None
-    assert len(alice.get("/api/feed?limit=500").json()["posts"]) == 21
+    assert len(alice.get("/api/feed?limit=100").json()["posts"]) == 21
+
+
+@pytest.mark.parametrize("path", ["/api/feed", "/api/users/alice/posts", "/api/users?q=a",
+                                  "/api/friends/requests", "/api/messages/alice",
+                                  "/api/notifications", "/api/posts/1/likes",
+                                  "/api/posts/1/comments"])
+def test_a_limit_above_100_is_refused_naming_the_field(make_user, path):
+    alice = make_user("alice")
+    alice.post_json("/api/posts", {"body": "one"})
+    sep = "&" if "?" in path else "?"
+    answer = alice.get(f"{path}{sep}limit=101")
+    assert answer.status == 422, answer
+    assert answer.json()["error"]["fields"] == {"limit": "1 to 100"}
+    assert alice.get(f"{path}{sep}limit=100").status in (200, 403)
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=-1", "limit=abc", "before=x",

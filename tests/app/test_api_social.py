@@ -232,13 +232,16 @@ def test_editing_the_text_sets_edited_at(trio, clock):
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"body": "   "}, "body"), ({"body": "x" * 5001}, "body"), ({"body": None}, "body"),
-    ({"body": 7}, "body"), ({"visibility": "everyone"}, "visibility"), ({}, "body")])
+    ({"body": 7}, "body"), ({"visibility": "everyone"}, "visibility"), ({}, "body"),
+    # "" means the default only for a new post: an edit once made it "friends" silently.
+    ({"visibility": ""}, "visibility"), ({"visibility": None}, "visibility")])
 def test_bad_edits_get_422_naming_the_field(trio, change, field):
     alice, _, _ = trio
     post_id = new_post(alice, "keep me")
     answer = alice.patch_json(f"/api/posts/{post_id}", change)
     assert answer.status == 422 and field in answer.json()["error"]["fields"]
-    assert alice.get(f"/api/posts/{post_id}").json()["body"] == "keep me"
+    post = alice.get(f"/api/posts/{post_id}").json()
+    assert (post["body"], post["visibility"]) == ("keep me", "public")
 
 
 def test_only_the_author_edits(trio, make_user):
@@ -275,7 +278,17 @@ def test_notifications_list_count_and_mark_read(trio):
     assert alice.get("/api/notifications").json()["unread"] == 0
 
 
-@pytest.mark.parametrize("up_to", [0, -3, "5", True, 1.5])
+def test_mark_read_takes_a_whole_number_written_with_a_point(trio):
+    """JSON has one kind of number: 5.0 is the integer 5 (schemathesis sends such)."""
+    alice, bob, _ = trio
+    bob.post_json(f"/api/posts/{new_post(alice)}/like")
+    newest = alice.get("/api/notifications").json()["notifications"][0]["id"]
+    answer = alice.post_json("/api/notifications/read", {"up_to": float(newest)})
+    assert answer.status == 204, answer
+    assert alice.get("/api/notifications").json()["unread"] == 0
+
+
+@pytest.mark.parametrize("up_to", [0, -3, "5", True, 1.5, 0.0])
 def test_mark_read_refuses_a_bad_up_to(trio, up_to):
     alice = trio[0]
     answer = alice.post_json("/api/notifications/read", {"up_to": up_to})

@@ -1,0 +1,79 @@
+"""The field rules of the OpenAPI document, from the constants the server checks.
+
+Each schema here says exactly what the server accepts for a field, so that a
+request the document calls valid is one the server takes and an invalid one is
+refused (tests/app/test_schemathesis.py holds the two to that):
+
+- text (posts, messages, comments): no C0 or C1 control characters but tab and
+  line feed (handlers/text_rules.py); a Windows line end ("\\r\\n") is accepted
+  and stored as "\\n". Posts without a photo, messages and comments need one
+  character besides white space.
+- names: 1 to 80 characters, something besides white space, no control
+  characters and no bidirectional overrides.
+- usernames: 3 to 30 ASCII letters, digits or `_`; passwords 8 to 256 characters.
+
+The patterns use "\\uXXXX" escapes, which mean the same to ECMAScript (JSON
+Schema's dialect) and to Python's `re`.
+"""
+
+from __future__ import annotations
+
+from ..auth import NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
+from ..text_rules import FORBIDDEN_IN_NAMES, FORBIDDEN_IN_TEXT
+
+__all__ = ["NAME_PATTERN", "USERNAME_PATTERN", "name_schema", "password_schema", "text_pattern",
+           "text_schema", "username_schema"]
+
+# Every pattern ends with "(?![\\s\\S])" ("nothing follows"), not "$": in Python's
+# `re`, which test tools generate and check with, "$" also matches before a final
+# line feed, so "bob\n" would pass for a username.
+_END = "(?![\\s\\S])"
+
+USERNAME_MIN_CHARS, USERNAME_MAX_CHARS = 3, 30
+USERNAME_PATTERN = f"^[A-Za-z0-9_]{{{USERNAME_MIN_CHARS},{USERNAME_MAX_CHARS}}}{_END}"
+NAME_PATTERN = (f"^[^{FORBIDDEN_IN_NAMES}]*[^{FORBIDDEN_IN_NAMES}\\s]"
+                f"[^{FORBIDDEN_IN_NAMES}]*{_END}")
+
+# One character of text: anything but a forbidden control, or a "\r\n" pair, which
+# the server stores as "\n" and counts as one character. So the length limit is a
+# count in the pattern, not `maxLength` (which would count the pair as two).
+_CHAR = f"(?:[^{FORBIDDEN_IN_TEXT}]|\\r\\n)"
+_NON_BLANK_AHEAD = f"(?={_CHAR}*[^{FORBIDDEN_IN_TEXT}\\s])"
+
+
+def text_pattern(max_chars: int, *, blank: bool = False) -> str:
+    """Up to `max_chars` characters of text; unless `blank`, one of them is not
+    white space."""
+    if blank:
+        return f"^{_CHAR}{{0,{max_chars}}}{_END}"
+    return f"^{_NON_BLANK_AHEAD}{_CHAR}{{1,{max_chars}}}{_END}"
+
+
+def username_schema() -> dict:
+    return {"type": "string", "minLength": USERNAME_MIN_CHARS, "maxLength": USERNAME_MAX_CHARS,
+            "pattern": USERNAME_PATTERN, "description": "3 to 30 letters, digits or _"}
+
+
+def name_schema() -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": NAME_MAX_CHARS,
+            "pattern": NAME_PATTERN,
+            "description": f"1 to {NAME_MAX_CHARS} characters, not only white space, no control "
+                           "characters or bidirectional overrides; stored without the white "
+                           "space around it"}
+
+
+def password_schema() -> dict:
+    return {"type": "string", "minLength": PASSWORD_MIN_CHARS, "maxLength": PASSWORD_MAX_CHARS,
+            "format": "password"}
+
+
+def text_schema(max_chars: int, *, blank: bool = False, description: str = "") -> dict:
+    """Multi-line text of up to `max_chars` characters; `blank` allows text that is
+    empty or only white space."""
+    rule = (f"Up to {max_chars:,} characters (a \\r\\n line end counts as one), no "
+            "control characters but tab and line feed" + ("." if blank else ", not only white space."))
+    schema = {"type": "string", "pattern": text_pattern(max_chars, blank=blank),
+              "description": f"{description} {rule}".strip()}
+    if not blank:
+        schema["minLength"] = 1
+    return schema
