@@ -57,6 +57,19 @@ def test_every_operation_documents_its_success_and_401(document):
             assert "401" in statuses, (path, verb)
 
 
+def test_every_body_and_every_limit_documents_its_refusals(document):
+    for path, verb in documented_operations(document):
+        operation = document["paths"][path][verb]
+        statuses = set(operation["responses"])
+        if "requestBody" in operation:
+            assert {"400", "413", "415", "422"} <= statuses, (path, verb)
+        if operation.get("security") != [] and verb != "get":
+            assert "403" in statuses, (path, verb)  # a cookie request from another origin
+        names = {p["name"] for p in operation.get("parameters", [])}
+        if "limit" in names:
+            assert {"400", "422"} <= statuses, (path, verb)
+
+
 # -- answers against schemas -----------------------------------------------------------
 
 
@@ -138,3 +151,52 @@ def test_real_answers_match_the_documented_schemas(server, document, make_user, 
     ]
     for path, verb, result in cases:
         assert_documented(document, path, verb, result)
+
+
+# -- the document's field rules are the server's ------------------------------------------
+
+SAMPLES = ["", " ", "a", "ab", "abc", "bob_42", "bob\n", "a b", "a\tb", "a\nb", "a\r\nb", "a\rb",
+           "\x1b[2J", "\x85", "\x7f", "\u202eevil", "\u00e9t\u00e9", "\U0001f600", " \r\n ",
+           "x" * 30, "x" * 31, "x" * 80, "x" * 81]
+
+
+def long_samples(limit: int) -> list[str]:
+    return ["x" * limit, "x" * (limit + 1), "x" * (limit - 1) + "\r\n", "x" * limit + "\r\n",
+            "x" * limit + "\n", " " * limit, "\r\n" * limit]
+
+
+def matches(pattern: str, text: str) -> bool:
+    return re.search(pattern, text) is not None
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_username_and_name_schemas_accept_what_signup_accepts(text):
+    from handlers.api.openapi_fields import NAME_PATTERN, USERNAME_PATTERN
+    from handlers.auth import validate_signup
+
+    problems = validate_signup(text, text, "a fine password")
+    assert matches(USERNAME_PATTERN, text) == ("username" not in problems)
+    assert (matches(NAME_PATTERN, text) and len(text) <= 80) == ("name" not in problems)
+
+
+@pytest.mark.parametrize("kind", ["post", "photo post", "message", "comment"])
+def test_text_schemas_accept_what_the_server_accepts(kind):
+    from handlers import messages, posts, reactions
+    from handlers.api.openapi_fields import text_pattern
+    from handlers.errors import Invalid
+
+    limit, validate = {
+        "post": (posts.MAX_BODY_CHARS,
+                 lambda t: posts.validate_post(t, "public", has_image=False)),
+        "photo post": (posts.MAX_BODY_CHARS,
+                       lambda t: posts.validate_post(t, "public", has_image=True)),
+        "message": (messages.MAX_MESSAGE_CHARS, messages.validate_message_body),
+        "comment": (reactions.MAX_COMMENT_CHARS, reactions.validate_comment)}[kind]
+    for text in SAMPLES + long_samples(limit):
+        try:
+            validate(text)
+            accepted = True
+        except Invalid:
+            accepted = False
+        pattern = text_pattern(limit, blank=kind == "photo post")
+        assert matches(pattern, text) == accepted, (kind, text[-20:])
