@@ -14,6 +14,7 @@ from reactor import Response
 
 from ..auth import NAME_MAX_CHARS
 from ..base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, AppHandler
+from ..errors import CODES
 from ..posts import DEFAULT_VISIBILITY, MAX_BODY_CHARS, VISIBILITIES
 from .openapi_chat import chat_paths, chat_schemas
 from .openapi_fields import (
@@ -124,10 +125,20 @@ _ERROR_TEXT = {
 }
 
 
+def _error_schema(status: int) -> dict:
+    """The Error schema with this status's code (errors.CODES); a 422 always names
+    its fields."""
+    detail = {"type": "object", "required": ["code"], "properties": {
+        "code": {"type": "string", "enum": [CODES[status]]}}}
+    if status == 422:
+        detail["required"].append("fields")
+    return {"allOf": [_ref("Error"), {"type": "object", "properties": {"error": detail}}]}
+
+
 def _responses() -> dict:
     out = {}
     for status, text in _ERROR_TEXT.items():
-        out[f"E{status}"] = {"description": text, "content": _json(_ref("Error"))}
+        out[f"E{status}"] = {"description": text, "content": _json(_error_schema(status))}
     for status in (429, 503):
         out[f"E{status}"]["headers"] = {"Retry-After": {
             "schema": {"type": "integer", "minimum": 1}, "description": "Seconds to wait."}}
