@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import threading
 from concurrent.futures import Future
 
 from .errors import RateLimited, Unavailable
@@ -45,31 +46,39 @@ class HashingGate:
         self.pool = pool
         self._by_client: collections.Counter = collections.Counter()
         self._total = 0
+        # With PostgreSQL, handlers (and so `defer`) run on database threads.
+        self._lock = threading.Lock()
 
     def defer(self, server, client: str, fn, *args) -> Future:
         """`server.defer(fn, *args)` if `client` and everyone may start one more
         hash; raises RateLimited (429) or Unavailable (503) otherwise."""
-        if self._by_client[client] >= self.per_client:
-            log.info("hashing refused for %s: %d already in flight", client, self.per_client)
-            raise RateLimited(RETRY_AFTER_SECONDS, "Too many attempts at once.")
-        if self._total >= self.in_flight:
-            log.warning("hashing refused for %s: %d in flight in total", client, self._total)
-            raise Unavailable("The server is busy.",
-                              retry_after=RETRY_AFTER_SECONDS)
+        with self._lock:
+            if self._by_client[client] >= self.per_client:
+                log.info("hashing refused for %s: %d already in flight", client,
+                         self.per_client)
+                raise RateLimited(RETRY_AFTER_SECONDS, "Too many attempts at once.")
+            if self._total >= self.in_flight:
+                log.warning("hashing refused for %s: %d in flight in total", client,
+                            self._total)
+                raise Unavailable("The server is busy.",
+                                  retry_after=RETRY_AFTER_SECONDS)
+            self._by_client[client] += 1
+            self._total += 1
         future = server.defer(fn, *args) if self.pool is None else \
             server.defer(fn, *args, pool=self.pool)
-        self._by_client[client] += 1
-        self._total += 1
-        # Done callbacks run on the pool's thread (or the loop's, for a cancel):
-        # the counts are the loop's, so the release is handed to it.
-        future.add_done_callback(lambda _: server.call_soon_threadsafe(self._release, client))
+        # Released in the done callback itself (under the lock, on whichever thread
+        # completes the future), before any continuation of the hash runs: a
+        # continuation on a database thread (PostgreSQL) may start the next hash
+        # of the same client at once (a password change: verify, then hash).
+        future.add_done_callback(lambda _: self._release(client))
         return future
 
     def _release(self, client: str) -> None:
-        self._total -= 1
-        self._by_client[client] -= 1
-        if self._by_client[client] <= 0:
-            del self._by_client[client]
+        with self._lock:
+            self._total -= 1
+            self._by_client[client] -= 1
+            if self._by_client[client] <= 0:
+                del self._by_client[client]
 
     def busy(self, client: str) -> int:
         """Hashes in flight for `client` (for tests and logs)."""
@@ -89,22 +98,25 @@ class RecentCounter:
         self.window = window
         self.max_keys = max_keys
         self._times: collections.OrderedDict[str, collections.deque] = collections.OrderedDict()
+        self._lock = threading.RLock()  # handlers may run on database threads
 
     def retry_after(self, key: str, now: int) -> int:
         """Seconds until `key` may be counted again; 0 when it may be now."""
-        times = self._recent(key, now)
-        if times is None or len(times) < self.limit:
-            return 0
-        return max(1, times[0] + self.window - now)
+        with self._lock:
+            times = self._recent(key, now)
+            if times is None or len(times) < self.limit:
+                return 0
+            return max(1, times[0] + self.window - now)
 
     def count(self, key: str, now: int) -> None:
-        times = self._recent(key, now)
-        if times is None:
-            times = self._times[key] = collections.deque(maxlen=self.limit)
-            if len(self._times) > self.max_keys:
-                self._times.popitem(last=False)
-        self._times.move_to_end(key)
-        times.append(now)
+        with self._lock:
+            times = self._recent(key, now)
+            if times is None:
+                times = self._times[key] = collections.deque(maxlen=self.limit)
+                if len(self._times) > self.max_keys:
+                    self._times.popitem(last=False)
+            self._times.move_to_end(key)
+            times.append(now)
 
     def _recent(self, key: str, now: int):
         times = self._times.get(key)

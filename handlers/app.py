@@ -28,7 +28,8 @@ from reactor import HTTPError, Response
 from . import body_limits, errors, media
 from .admission import HashingGate, RecentCounter
 from .auth import Passwords
-from .config import HASHING_POOL, UPLOADS_POOL, AppConfig
+from .config import DATABASE_POOL, HASHING_POOL, LIVE_POOL, UPLOADS_POOL, AppConfig
+from .dbthreads import DatabaseThreads
 from .friends import FriendEvents
 from .live import LiveHub
 from .media import Media
@@ -99,6 +100,9 @@ class Application:
         self.router = router
         self._render_error_page = render_error_page
         self.server = None
+        self._networked = bool(getattr(ctx.db, "blocks_on_network", False))
+        self._on_threads = self._networked and ctx.config.db_threads > 0
+        self._listener = None
         # Behind a load balancer (or with --workers) the node name says which
         # process answered: how the cluster journey proves requests are spread.
         node = ctx.config.node_name
@@ -110,9 +114,32 @@ class Application:
         config = self.ctx.config
         server.add_pool(HASHING_POOL, config.hashing_workers)
         server.add_pool(UPLOADS_POOL, config.upload_workers)
-        self.router.on_start(server)
+        self.ctx.live.attach(server)
+        if self._networked:
+            # PostgreSQL: the live hub listens for announcements (listener.py) and
+            # reads on its own pool; handlers run on database threads and continue
+            # there (dbthreads.py), unless db_threads is 0 (on the loop: only for
+            # measuring what the threads buy, see README "PostgreSQL").
+            server.add_pool(LIVE_POOL, 1)
+            self._listener = self._start_listener(server)
+        if self._on_threads:
+            server.add_pool(DATABASE_POOL, config.db_threads)
+            self.router.on_start(DatabaseThreads(server, DATABASE_POOL))
+        else:
+            self.router.on_start(server)
+
+    def _start_listener(self, server):
+        from .listener import Listener
+        from .store.db import LIVE_CHANNEL
+
+        hub = self.ctx.live
+        return Listener(self.ctx.db.url, LIVE_CHANNEL,
+                        lambda payload: server.call_soon_threadsafe(hub.on_announcement,
+                                                                    payload)).start()
 
     def handle(self, request):
+        if self._on_threads:
+            return self._handle_on_database_thread(request)
         try:
             # Cookies first: a Cookie header over its cap is a 431 on every URL,
             # whether or not the route reads them (reactor/cookies.py).
@@ -125,6 +152,37 @@ class Application:
                 result, lambda response: self._finish(request, response),
                 on_error=lambda exc: self._finish(request, self._failure_response(request, exc)))
         return self._finish(request, result)
+
+    def _handle_on_database_thread(self, request):
+        """PostgreSQL: the whole handler, and whatever it continues with, runs on
+        the database pool, so the loop never waits on a round trip; the loop only
+        finishes the response."""
+        def run():
+            try:
+                request.cookies  # noqa: B018  (431 for an oversized Cookie header)
+                result = self.router.handle(request)
+            except Exception as exc:
+                return self._failure_response(request, exc)
+            if isinstance(result, Future):
+                return self.router.server.then(
+                    result, lambda response: response,
+                    on_error=lambda exc: self._failure_response(request, exc))
+            return result
+
+        def finish(result):
+            if isinstance(result, Future):
+                return self.server.then(result, finish, on_error=failed)
+            return self._finish(request, result)
+
+        def failed(exc):
+            # Only a bug gets here (handlers' errors became responses on their
+            # thread): the plain page, which asks no database.
+            log.error("error answering %s %s", request.method, request.target, exc_info=exc)
+            return self._finish(request, Response.html(
+                errors.minimal_error_page(500, "Something went wrong."), 500))
+
+        return self.server.then(self.server.defer(run, pool=DATABASE_POOL), finish,
+                                on_error=failed)
 
     def body_limit(self, request) -> int:
         """The most body bytes this request may send, from its head alone: the
@@ -139,6 +197,8 @@ class Application:
         return self._finish(request, self._error_response(request, HTTPError(status, message)))
 
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
         self.ctx.live.close()
         media.unregister(self.ctx.media)
         self.ctx.db.close()

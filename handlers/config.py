@@ -44,6 +44,11 @@ HASHING_IN_FLIGHT = 8
 # flood: 3.9 s); two upload threads re-encode two photos at once.
 HASHING_POOL = "hashing"
 UPLOADS_POOL = "uploads"
+# PostgreSQL: requests run on the "database" pool (DB_THREADS threads, a connection
+# each) and the live hub reads announced rows on "live" (one thread, so its
+# presence state sees one thread).
+DATABASE_POOL = "database"
+LIVE_POOL = "live"
 HASHING_WORKERS = 4
 UPLOAD_WORKERS = 2
 # Signups per client address: a household, a classroom or an office behind one

@@ -42,18 +42,39 @@ A hub without streams runs no timer and sends no queries. When its first stream
 opens, its cursors start at the newest ids: a page that (re)connects reloads
 what it shows, so older rows need not be replayed.
 
-Everything here runs on the loop thread, which owns the database connection.
+With sqlite everything here runs on the loop thread, which owns the database
+connection.
+
+PostgreSQL (several machines, one database): no table is polled for deliveries.
+Every row above is also announced with NOTIFY on `miniface_live` when its
+transaction commits (store/live.py `announce`: "message:<id>", "event:<id>",
+"notification:<id>", and "presence:<user id>" when someone opens their first or
+closes their last stream on any node). Each node holds one listening connection
+on a thread of its own (handlers/listener.py), which hands each announcement to
+the loop (`on_announcement`, through `call_soon_threadsafe`). The hub gathers the
+ids announced since its last read and reads exactly those rows, by id, for the
+people connected here — on the one-thread "live" pool, never on the loop — and
+the loop sends the results. Reading by id, not "id > cursor", matters here:
+transactions on several connections commit out of id order, which a cursor would
+skip. Presence (who went quiet for two minutes) and session expiry are a matter
+of the clock, so they are still checked every PRESENCE_INTERVAL_SECONDS, on the
+same pool. Streams themselves (the dicts below) are only touched on the loop:
+handlers, which run on database threads with PostgreSQL, reach them through
+`call_soon_threadsafe`.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
+from concurrent.futures import CancelledError
 
 from reactor import EventStream
 
 from .api.shapes import notifications_json, user_json
+from .config import LIVE_POOL
 from .messages import message_json
 from .presence import PresenceWatch
 from .store import live as live_store
@@ -105,7 +126,18 @@ class LiveHub:
         self._pushed: set[int] = set()       # ids sent by `message_sent`, above the cursor
         self._presence_due = 0.0             # monotonic time of the next presence check
         self._renewed_at = 0                 # app time of the last live_streams renewal
+        # PostgreSQL: rows are read off the loop, on announcements (module doc).
+        self.networked = bool(getattr(ctx.db, "blocks_on_network", False))
+        self._announced = _no_announcements()  # kind -> ids announced, not read yet
+        self._reading = False                # a read of announced rows is on the pool
+        # PresenceWatch is used by the live pool and, when a stream opens, by the
+        # database thread of that request (PostgreSQL).
+        self._presence_lock = threading.RLock()
         ctx.friend_events.subscribe(self._on_friend_event)
+
+    def attach(self, server) -> None:
+        """The server whose loop owns the streams (Application.on_start)."""
+        self._server = server
 
     # -- streams -----------------------------------------------------------------
 
@@ -126,21 +158,76 @@ class LiveHub:
         stream of that session or user is closed (see handlers/config.py).
         """
         stream = EventStream()
+        if self._server is None:
+            self._server = server
+        if self._on_loop():
+            self._register(stream, user_id, session_key, joined=False)
+        else:
+            # A database thread (PostgreSQL): the rows are written here, before
+            # the stream is answered, so the user's friends' states are the
+            # baseline before anything else this client does; the streams
+            # themselves are the loop's.
+            if user_id not in self._streams:
+                self._user_joined(user_id)
+            server.call_soon_threadsafe(self._register, stream, user_id, session_key, True)
+        return stream
+
+    def _register(self, stream: EventStream, user_id: int, session_key: str | None,
+                  joined: bool) -> None:
         if not self._streams:
-            self._start(server)
+            self._start(self._server)
         if user_id not in self._streams:
             self._streams[user_id] = {}
-            live_store.add_stream(self.db, user_id=user_id, worker=self.worker,
-                                  now=self.ctx.now())
-            self.presence.add_user(user_id, self.ctx.now())
-            self._presence_due = 0.0  # tell this user's friends here soon
+            if not joined:
+                self._work(self._user_joined, user_id)
         self._streams[user_id][stream] = None
         if session_key is not None:
             self._session_of[stream] = session_key
             self._by_session.setdefault(session_key, {})[stream] = None
         stream.on_close(lambda closed: self._on_stream_closed(user_id, closed))
         self._enforce_caps(user_id, session_key)
-        return stream
+
+    def _user_joined(self, user_id: int) -> None:
+        live_store.add_stream(self.db, user_id=user_id, worker=self.worker, now=self.ctx.now())
+        with self._presence_lock:
+            self.presence.add_user(user_id, self.ctx.now())
+        self._presence_due = 0.0  # tell this user's friends here soon
+
+    def _user_left(self, user_id: int) -> None:
+        with self._presence_lock:
+            self.presence.remove_user(user_id)
+        live_store.remove_stream(self.db, user_id=user_id, worker=self.worker)
+        self._presence_due = 0.0
+
+    def _on_loop(self) -> bool:
+        return self._server is None or threading.get_ident() == self._server.loop.thread_id
+
+    def _work(self, fn, *args, then=None) -> None:
+        """`fn(*args)` where database work belongs: at once with sqlite; with
+        PostgreSQL on the one-thread live pool (so it never waits the loop, and
+        PresenceWatch sees one thread), then `then()` back on the loop."""
+        if not self.networked or self._server is None:
+            fn(*args)
+            if then is not None:
+                then()
+            return
+
+        def failed(exc):
+            if isinstance(exc, CancelledError):
+                return  # the server is stopping: its pools drop queued work
+            log.error("live delivery work failed", exc_info=exc)
+            if then is not None:
+                then()
+
+        self._server.then(self._server.defer(fn, *args, pool=LIVE_POOL),
+                          lambda _: then() if then is not None else None, on_error=failed)
+
+    def _on_loop_call(self, fn, *args) -> None:
+        """`fn(*args)` on the loop thread: now if this is it, else queued there."""
+        if self._on_loop():
+            fn(*args)
+        else:
+            self._server.call_soon_threadsafe(fn, *args)
 
     def _enforce_caps(self, user_id: int, session_key: str | None) -> None:
         """Close the oldest streams of a session or user that holds too many.
@@ -156,7 +243,7 @@ class LiveHub:
         """Close this process's streams of one session now (logout); how many."""
         streams = list(self._by_session.get(session_key, ()))
         for stream in streams:
-            stream.close()  # its on_close callback forgets it
+            self._on_loop_call(stream.close)  # its on_close callback forgets it
         return len(streams)
 
     def _on_stream_closed(self, user_id: int, stream: EventStream) -> None:
@@ -172,9 +259,7 @@ class LiveHub:
         del streams[stream]
         if not streams:
             del self._streams[user_id]
-            self.presence.remove_user(user_id)
-            live_store.remove_stream(self.db, user_id=user_id, worker=self.worker)
-            self._presence_due = 0.0
+            self._work(self._user_left, user_id)
         if not self._streams:
             self._stop()
 
@@ -191,11 +276,15 @@ class LiveHub:
 
     def _start(self, server) -> None:
         self._server = server
+        self._renewed_at = self.ctx.now()
+        if self.networked:
+            self._announced = _no_announcements()
+            self._timer = server.call_later(PRESENCE_INTERVAL_SECONDS, self._on_presence_timer)
+            return
         self._message_cursor = message_store.max_message_id(self.db)
         self._event_cursor = live_store.max_event_id(self.db)
         self._notification_cursor = notification_store.max_notification_id(self.db)
         self._pushed.clear()
-        self._renewed_at = self.ctx.now()
         self._timer = server.call_later(POLL_INTERVAL_SECONDS, self._on_tick)
 
     def _stop(self) -> None:
@@ -216,10 +305,60 @@ class LiveHub:
         except Exception:
             log.exception("live delivery failed; trying again at the next tick")
 
+    # -- PostgreSQL: announcements -------------------------------------------------
+
+    def on_announcement(self, payload: str) -> None:
+        """One NOTIFY payload from the listener (loop thread): read it soon."""
+        parsed = live_store.parse_announcement(payload)
+        if parsed is None or not self._streams:
+            return  # nobody here to tell; a stream opened later reloads its page
+        kind, number = parsed
+        self._announced[kind].add(number)
+        self._read_announced()
+
+    def _read_announced(self) -> None:
+        # One read at a time: announcements arriving meanwhile wait for the next.
+        if self._reading or not any(self._announced.values()):
+            return
+        batch, self._announced = self._announced, _no_announcements()
+        self._reading = True
+        self._work(self._deliver_announced, batch, list(self._streams),
+                   then=self._after_read)
+
+    def _after_read(self) -> None:
+        self._reading = False
+        self._read_announced()
+
+    def _deliver_announced(self, batch: dict, user_ids: list) -> None:
+        """(live pool) Read the announced rows for the people here and send them."""
+        if batch["message"]:
+            for row in live_store.messages_involving_after(
+                    self.db, after_id=0, user_ids=user_ids, only_ids=batch["message"]):
+                self._send_message(row)
+        if batch["event"]:
+            self._handle_events(live_store.events_after(
+                self.db, after_id=0, user_ids=user_ids, only_ids=batch["event"]))
+        if batch["notification"]:
+            self._send_notifications(notification_store.notifications_after(
+                self.db, after_id=0, user_ids=user_ids, only_ids=batch["notification"]))
+        if batch["presence"]:
+            self._presence_due = time.monotonic() + PRESENCE_INTERVAL_SECONDS
+            self._check_presence()
+
+    def _on_presence_timer(self) -> None:
+        self._timer = self._server.call_later(PRESENCE_INTERVAL_SECONDS,
+                                              self._on_presence_timer)
+        if time.monotonic() >= self._presence_due:
+            self._presence_due = time.monotonic() + PRESENCE_INTERVAL_SECONDS
+            self._work(self._check_presence)
+
     # -- deliveries -----------------------------------------------------------------
 
     def message_sent(self, row: dict) -> None:
-        """Push a message stored by this process now, ahead of the next poll."""
+        """Push a message stored by this process now, ahead of the next poll.
+        (PostgreSQL: its announcement delivers it, everywhere at once.)"""
+        if self.networked:
+            return
         if not self._streams or row["id"] <= self._message_cursor:
             return
         self._pushed.add(row["id"])
@@ -247,10 +386,15 @@ class LiveHub:
                                          user_ids=list(self._streams))
         for event in events:
             self._event_cursor = event["id"]
+        self._handle_events(events)
+
+    def _handle_events(self, events: list) -> None:
+        for event in events:
             if event["kind"] == live_store.SESSIONS_ENDED:
                 self._close_ended_sessions(self.ctx.now(), user_id=event["user_id"])
             if event["kind"] in ("friend_accepted", "friends_changed"):
-                self.presence.invalidate(event["user_id"])
+                with self._presence_lock:
+                    self.presence.invalidate(event["user_id"])
                 self._presence_due = 0.0
             if event["kind"] in live_store.CLIENT_EVENT_KINDS:
                 user = user_json(event["actor"], _FRIENDSHIP_AFTER[event["kind"]])
@@ -259,9 +403,13 @@ class LiveHub:
     def _deliver_notifications(self) -> None:
         rows = notification_store.notifications_after(
             self.db, after_id=self._notification_cursor, user_ids=list(self._streams))
-        by_recipient: dict[int, list] = {}
         for row in rows:
             self._notification_cursor = row["id"]
+        self._send_notifications(rows)
+
+    def _send_notifications(self, rows: list) -> None:
+        by_recipient: dict[int, list] = {}
+        for row in rows:
             by_recipient.setdefault(row["recipient_id"], []).append(row)
         for user_id, mine in by_recipient.items():
             for data in notifications_json(self.ctx, user_id, mine):
@@ -274,26 +422,33 @@ class LiveHub:
             live_store.renew_streams(self.db, worker=self.worker, now=now)
             live_store.prune_events(self.db, now=now)
             self._close_ended_sessions(now)
-        for user_id, friend, online in self.presence.changes(now):
+        with self._presence_lock:
+            changes = self.presence.changes(now)
+        for user_id, friend, online in changes:
             self._send(user_id, "presence", {"user": user_json(friend, "friends"),
                                              "online": online})
 
     def _close_ended_sessions(self, now: int, user_id: int | None = None) -> None:
         """Close the streams whose session has ended (of `user_id` only, if given)."""
-        mine = self._streams.get(user_id, {}) if user_id is not None else None
-        watched = {stream: key for stream, key in self._session_of.items()
+        # Copies: with PostgreSQL this runs on the live pool while the loop may
+        # open and close streams (dict() and list() copy without a thread switch).
+        mine = list(self._streams.get(user_id, {})) if user_id is not None else None
+        watched = {stream: key for stream, key in dict(self._session_of).items()
                    if mine is None or stream in mine}
         alive = live_store.live_sessions(self.db, token_hashes=watched.values(), now=now)
         for stream, key in watched.items():
             if key not in alive:
-                stream.close()  # its on_close callback forgets it
+                self._on_loop_call(stream.close)  # its on_close callback forgets it
 
     def close_user_streams(self, user_id: int) -> None:
         """Close every stream `user_id` holds in this process (the account is gone)."""
         for stream in list(self._streams.get(user_id, ())):
-            stream.close()
+            self._on_loop_call(stream.close)
 
     def _send(self, user_id: int, event: str, data) -> None:
+        if not self._on_loop():
+            self._server.call_soon_threadsafe(self._send, user_id, event, data)
+            return
         for stream in list(self._streams.get(user_id, ())):
             stream.send(data, event=event)
 
@@ -309,6 +464,10 @@ class LiveHub:
             for told, event_kind, about in rows:
                 live_store.record_event(self.db, user_id=people[told]["id"], kind=event_kind,
                                         actor_id=people[about]["id"], now=now)
+
+
+def _no_announcements() -> dict:
+    return {kind: set() for kind in live_store.ANNOUNCED}
 
 
 def _oldest_past(streams, cap: int) -> list[EventStream]:

@@ -117,6 +117,11 @@ class SessionManager:
             request.context[_CONTEXT_KEY] = self._resolve(request)
         return request.context[_CONTEXT_KEY]
 
+    def carries_token(self, request) -> bool:
+        """Whether the request brings a session token at all (not checked: no
+        database is asked)."""
+        return bool(_bearer_token(request) or request.cookies.get(COOKIE_NAME))
+
     def require(self, request) -> Session:
         """The request's session; raises 401 without one."""
         session = self.current(request)

@@ -16,6 +16,7 @@ double-quoted for that reason.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import chevron
@@ -46,6 +47,10 @@ class Views:
             text = path.read_text(encoding="utf-8").removesuffix("\n")
             self._tokens[path.name[: -len(TEMPLATE_SUFFIX)]] = list(tokenize(text))
         self._compiled = compile_templates(self._tokens)
+        # One render at a time: the card cache (pages/cards.py) keeps per-render
+        # state, and with PostgreSQL pages render on several database threads.
+        # Rendering is Python work, which one thread at a time does anyway.
+        self._render_lock = threading.RLock()
         log.debug("loaded %d templates from %s", len(self._tokens), self.views_dir)
 
     @property
@@ -58,13 +63,15 @@ class Views:
 
     def render(self, name: str, context: dict) -> str:
         """The HTML of template `name` rendered with `context`."""
-        return render(self._compiled[name], context)
+        with self._render_lock:
+            return render(self._compiled[name], context)
 
     def render_utf8(self, name: str, context: dict, cards=None) -> bytes:
         """The same page as UTF-8; `cards` (a CardCache) keeps its cards encoded."""
         if cards is None:
             return self.render(name, context).encode("utf-8")
-        return cards.render_utf8(self._compiled[name], context)
+        with self._render_lock:
+            return cards.render_utf8(self._compiled[name], context)
 
     def wrap(self, name: str, wrapper) -> None:
         """Put `wrapper(render function)` in front of template `name` wherever it is

@@ -15,12 +15,15 @@ that died without cleaning up and no longer counts.
 
 import json
 
-from .db import json_ids
+from .db import LIVE_CHANNEL, json_ids
 from .friends import FRIEND_IDS_CTE
 from .messages import MAX_LIVE_BATCH
 from .users import USER_COLUMNS
 
 __all__ = [
+    "LIVE_CHANNEL",
+    "announce",
+    "parse_announcement",
     "CLIENT_EVENT_KINDS",
     "SESSIONS_ENDED",
     "ONLINE_WINDOW_SECONDS",
@@ -55,6 +58,36 @@ EVENT_RETENTION_SECONDS = 3600
 CLIENT_EVENT_KINDS = ("friend_request", "friend_accepted")
 SESSIONS_ENDED = "sessions_ended"
 
+# PostgreSQL: every row live delivery cares about is also announced on LIVE_CHANNEL
+# (NOTIFY, sent when the writing transaction commits), so each node's hub reads
+# exactly those rows by id instead of polling (handlers/live.py, handlers/listener.py).
+# With sqlite `db.notify` does nothing and the hubs poll.
+# What an announcement names: a row id of one of these tables, or a user whose
+# presence may have changed.
+ANNOUNCED = ("message", "event", "notification", "presence")
+
+
+def announce(db, kind: str, number: int) -> None:
+    """Tell every node's hub about row `number` of `kind` (see LIVE_CHANNEL)."""
+    db.notify(LIVE_CHANNEL, f"{kind}:{int(number)}")
+
+
+def parse_announcement(payload: str):
+    """(kind, number) of an announcement, or None for anything else."""
+    kind, _, number = payload.partition(":")
+    if kind not in ANNOUNCED or not number.isdigit():
+        return None
+    return kind, int(number)
+
+
+def _only(column: str, only_ids) -> tuple[str, dict]:
+    """An extra condition limiting `column` to `only_ids` (None: no limit)."""
+    if only_ids is None:
+        return "", {}
+    return f" AND {column} IN (SELECT value FROM json_each(:only_ids))", \
+        {"only_ids": json_ids(only_ids)}
+
+
 _ONLINE_CONDITION = """(u.last_seen_at >= :seen_since OR EXISTS (
     SELECT 1 FROM live_streams s WHERE s.user_id = u.id AND s.renewed_at >= :renewed_since))"""
 
@@ -68,24 +101,27 @@ def _online_params(now: int) -> dict:
 
 def record_event(db, *, user_id: int, kind: str, actor_id: int, now: int) -> int:
     """Tell `user_id` that `actor_id` did `kind`; returns the event id."""
-    return db.execute(
+    event_id = db.execute(
         "INSERT INTO live_events (user_id, kind, actor_id, created_at)"
         " VALUES (:user_id, :kind, :actor_id, :now)",
         {"user_id": user_id, "kind": kind, "actor_id": actor_id, "now": now})
+    announce(db, "event", event_id)
+    return event_id
 
 
-def events_after(db, *, after_id: int, user_ids) -> list:
-    """Events with id > after_id for any of `user_ids`, oldest first, at most
-    MAX_LIVE_BATCH: {id, user_id, kind, actor: user dict}."""
+def events_after(db, *, after_id: int, user_ids, only_ids=None) -> list:
+    """Events with id > after_id for any of `user_ids` (and among `only_ids`, if
+    given), oldest first, at most MAX_LIVE_BATCH: {id, user_id, kind, actor: user dict}."""
     ids = json_ids(user_ids)
     if ids == "[]":
         return []
+    only, only_params = _only("e.id", only_ids)
     rows = db.query_all(
         f"SELECT e.id AS event_id, e.user_id, e.kind, {USER_COLUMNS} FROM live_events e"
         " JOIN users u ON u.id = e.actor_id WHERE e.id > :after_id"
-        " AND +e.user_id IN (SELECT value FROM json_each(:user_ids))"
+        f" AND +e.user_id IN (SELECT value FROM json_each(:user_ids)){only}"
         " ORDER BY e.id LIMIT :limit",
-        {"after_id": after_id, "user_ids": ids, "limit": MAX_LIVE_BATCH})
+        {"after_id": after_id, "user_ids": ids, "limit": MAX_LIVE_BATCH, **only_params})
     return [{"id": row["event_id"], "user_id": row["user_id"], "kind": row["kind"],
              "actor": {key: row[key] for key in ("id", "username", "name", "created_at")}}
             for row in rows]
@@ -105,7 +141,7 @@ def prune_events(db, *, now: int) -> int:
 # -- messages ------------------------------------------------------------------------
 
 
-def messages_involving_after(db, *, after_id: int, user_ids) -> list:
+def messages_involving_after(db, *, after_id: int, user_ids, only_ids=None) -> list:
     """Messages with id > after_id sent by or to any of `user_ids`, oldest first.
 
     Senders count too, so a message typed in one tab shows up in the sender's
@@ -114,6 +150,7 @@ def messages_involving_after(db, *, after_id: int, user_ids) -> list:
     ids = json_ids(user_ids)
     if ids == "[]":
         return []
+    only, only_params = _only("m.id", only_ids)
     # The id range comes first (new messages are few); the unary + keeps the
     # planner from walking a person's whole inbox instead.
     return db.query_all(
@@ -122,9 +159,9 @@ def messages_involving_after(db, *, after_id: int, user_ids) -> list:
         " FROM messages m JOIN users s ON s.id = m.sender_id"
         " JOIN users r ON r.id = m.recipient_id"
         " WHERE m.id > :after_id AND (+m.recipient_id IN (SELECT value FROM json_each(:ids))"
-        " OR +m.sender_id IN (SELECT value FROM json_each(:ids)))"
+        f" OR +m.sender_id IN (SELECT value FROM json_each(:ids))){only}"
         " ORDER BY m.id LIMIT :limit",
-        {"after_id": after_id, "ids": ids, "limit": MAX_LIVE_BATCH})
+        {"after_id": after_id, "ids": ids, "limit": MAX_LIVE_BATCH, **only_params})
 
 
 # -- open streams and presence ------------------------------------------------------------
@@ -136,12 +173,14 @@ def add_stream(db, *, user_id: int, worker: str, now: int) -> None:
         "INSERT INTO live_streams (user_id, worker, renewed_at) VALUES (:user_id, :worker, :now)"
         " ON CONFLICT (user_id, worker) DO UPDATE SET renewed_at = excluded.renewed_at",
         {"user_id": user_id, "worker": worker, "now": now})
+    announce(db, "presence", user_id)
 
 
 def remove_stream(db, *, user_id: int, worker: str) -> None:
     """`worker` holds no stream of `user_id` any more."""
     db.execute("DELETE FROM live_streams WHERE user_id = :user_id AND worker = :worker",
                {"user_id": user_id, "worker": worker})
+    announce(db, "presence", user_id)
 
 
 def renew_streams(db, *, worker: str, now: int) -> None:

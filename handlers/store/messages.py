@@ -5,7 +5,7 @@ created_at, read_at}; `read_at` is None until the recipient opens the conversati
 Whether two people may write to each other (friends only) is the caller's rule.
 """
 
-from .db import json_ids
+from .db import LIVE_CHANNEL, json_ids
 from .times import now as current_time
 from .users import USER_COLUMNS
 
@@ -87,6 +87,7 @@ def send_message(db, *, sender_id: int, recipient_id: int, body: str, now: int) 
         "INSERT INTO messages (sender_id, recipient_id, body, created_at)"
         " VALUES (:sender_id, :recipient_id, :body, :now)",
         {"sender_id": sender_id, "recipient_id": recipient_id, "body": body, "now": now})
+    db.notify(LIVE_CHANNEL, f"message:{message_id}")  # store/live.py: `announce`
     return get_message(db, message_id=message_id)
 
 

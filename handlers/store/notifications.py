@@ -15,7 +15,7 @@ Nobody is notified of their own actions: `add_notification` skips them (and the
 table's CHECK refuses them).
 """
 
-from .db import json_ids
+from .db import LIVE_CHANNEL, json_ids
 from .messages import MAX_LIVE_BATCH
 from .users import USER_COLUMNS
 from .visibility import VISIBLE_TO_VIEWER
@@ -53,11 +53,13 @@ def add_notification(db, *, recipient_id: int, kind: str, actor_id: int, post_id
     id, or None when the recipient is the actor."""
     if recipient_id == actor_id:
         return None
-    return db.execute(
+    notification_id = db.execute(
         "INSERT INTO notifications (recipient_id, kind, actor_id, post_id, comment_id,"
         " created_at) VALUES (:recipient_id, :kind, :actor_id, :post_id, :comment_id, :now)",
         {"recipient_id": recipient_id, "kind": kind, "actor_id": actor_id,
          "post_id": post_id, "comment_id": comment_id, "now": now})
+    db.notify(LIVE_CHANNEL, f"notification:{notification_id}")  # store/live.py: `announce`
+    return notification_id
 
 
 def remove_notifications(db, *, kind: str, actor_id: int, post_id=None,
@@ -65,7 +67,8 @@ def remove_notifications(db, *, kind: str, actor_id: int, post_id=None,
     """Delete what an undone action wrote (an unlike, a cancelled request)."""
     return db.execute_rowcount(
         "DELETE FROM notifications WHERE kind = :kind AND actor_id = :actor_id"
-        " AND post_id IS :post_id AND (:recipient_id IS NULL OR recipient_id = :recipient_id)",
+        " AND post_id IS :post_id"
+        " AND (CAST(:recipient_id AS BIGINT) IS NULL OR recipient_id = :recipient_id)",
         {"kind": kind, "actor_id": actor_id, "post_id": post_id, "recipient_id": recipient_id})
 
 
@@ -98,17 +101,21 @@ def mark_read(db, *, recipient_id: int, now: int, up_to=None) -> int:
          "up_to": _NEWEST if up_to is None else int(up_to)})
 
 
-def notifications_after(db, *, after_id: int, user_ids) -> list:
-    """Visible notifications with id > after_id for any of `user_ids`, oldest first
-    (live delivery), at most MAX_LIVE_BATCH."""
+def notifications_after(db, *, after_id: int, user_ids, only_ids=None) -> list:
+    """Visible notifications with id > after_id for any of `user_ids` (and among
+    `only_ids`, if given), oldest first (live delivery), at most MAX_LIVE_BATCH."""
     ids = json_ids(user_ids)
     if ids == "[]":
         return []
+    only, params = "", {}
+    if only_ids is not None:
+        only, params = " AND n.id IN (SELECT value FROM json_each(:only_ids))", \
+            {"only_ids": json_ids(only_ids)}
     rows = db.query_all(
         f"{_SELECT} WHERE n.id > :after_id"
-        " AND +n.recipient_id IN (SELECT value FROM json_each(:ids))"
+        f" AND +n.recipient_id IN (SELECT value FROM json_each(:ids)){only}"
         f" AND {_STILL_VISIBLE} ORDER BY n.id LIMIT :limit",
-        {"after_id": after_id, "ids": ids, "limit": MAX_LIVE_BATCH})
+        {"after_id": after_id, "ids": ids, "limit": MAX_LIVE_BATCH, **params})
     return [_notification(row) for row in rows]
 
 

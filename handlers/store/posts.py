@@ -166,7 +166,9 @@ def edit_post(db, *, post_id: int, body=None, visibility=None, now: int):
         _check_visibility(visibility)
     db.execute(
         "UPDATE posts SET visibility = coalesce(:visibility, visibility),"
-        " edited_at = CASE WHEN :body IS NOT NULL AND :body <> body THEN :now"
+        # CAST: PostgreSQL cannot tell the type of a parameter that is only NULL-tested.
+        " edited_at = CASE WHEN CAST(:body AS TEXT) IS NOT NULL"
+        "                       AND CAST(:body AS TEXT) <> body THEN :now"
         "                  ELSE edited_at END,"
         " body = coalesce(:body, body) WHERE id = :post_id",
         {"post_id": post_id, "body": body, "visibility": visibility, "now": now})

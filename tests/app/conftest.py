@@ -5,6 +5,7 @@ Fixtures (helpers and classes are in appclient.py: `Client`, `Result`, `Clock`,
 
     app_server(*, server_overrides=None, **AppConfig overrides) -> LiveApp
                                                    start a fresh MiniFace (own data dir)
+                                                   on sqlite and on PostgreSQL (`backend`)
     server -> LiveApp                              the default one
     clock -> Clock                                 its clock (`clock.advance(seconds)`)
     client -> Client                               a logged-out client of `server`
@@ -26,12 +27,18 @@ from handlers.config import AppConfig
 
 
 @pytest.fixture
-def app_server(tmp_path):
-    """Factory: `app_server(**AppConfig overrides)` starts a fresh MiniFace."""
+def app_server(request, tmp_path, backend):
+    """Factory: `app_server(**AppConfig overrides)` starts a fresh MiniFace, on the
+    test's backend (each test runs on sqlite and on PostgreSQL, see tests/conftest.py):
+    with PostgreSQL each app gets a fresh database unless `database=` is given."""
     started: list[LiveApp] = []
+    new_pg_database = request.getfixturevalue("fresh_pg_database") \
+        if backend == "postgresql" else None
 
     def start(*, server_overrides: dict | None = None, **overrides) -> LiveApp:
         clock = overrides.pop("clock", None) or Clock()
+        if new_pg_database is not None and "database" not in overrides:
+            overrides["database"] = new_pg_database()
         data_dir = tmp_path / f"data{len(started)}"
         config = AppConfig(data_dir=data_dir, clock=clock, **{**FAST_ARGON2, **overrides})
         app = create_app(config)

@@ -8,11 +8,12 @@ database table that went missing under the running app (500).
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 from appclient import login
 from pages_helpers import page_token, submit, visible_text
+
+from handlers.store import connect
 
 STYLESHEET = '<link rel="stylesheet" href="/assets/style.css">'
 HOME_LINK = '<a class="button" href="/">Go to the home page</a>'
@@ -93,13 +94,13 @@ def test_429_login_page_says_when_to_try_again_and_links_back(server, make_user)
 
 def test_500_page_when_the_database_breaks_under_the_app(server, make_user):
     ann = make_user("ann")
-    with sqlite3.connect(server.config.db_path) as other:
-        other.execute("ALTER TABLE likes RENAME TO likes_gone")
+    other = connect(server.config.database_target)  # another process's connection
+    other.execute("ALTER TABLE likes RENAME TO likes_gone")
     try:
         page = ann.get("/")
         assert_styled_error(page, 500, "Something went wrong on our side")
         assert "It is not you, it is us." in visible_text(page)
         assert "likes" not in visible_text(page)  # no internals shown
     finally:
-        with sqlite3.connect(server.config.db_path) as other:
-            other.execute("ALTER TABLE likes_gone RENAME TO likes")
+        other.execute("ALTER TABLE likes_gone RENAME TO likes")
+        other.close()

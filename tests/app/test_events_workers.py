@@ -46,7 +46,8 @@ def make_sibling():
     started = []
 
     def start(live):
-        config = AppConfig(data_dir=live.config.data_dir, clock=live.clock, **FAST_ARGON2)
+        config = AppConfig(data_dir=live.config.data_dir, database=live.config.database,
+                           clock=live.clock, **FAST_ARGON2)
         app = create_app(config)
         server = reactor.Server(app, host="127.0.0.1", port=0, access_log=False,
                                 shutdown_grace=1.0).start()
@@ -69,6 +70,7 @@ def worker_process(first):
     """`miniface serve` in a child process on the same data directory; yields its port."""
     command = [sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1",
                "--port", "0", "--data-dir", str(first.config.data_dir), "--no-access-log",
+               *(["--database", first.config.database] if first.config.database else []),
                *[f"--{name.replace('_', '-')}={value}" for name, value in FAST_ARGON2.items()]]
     child = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
     try:

@@ -21,11 +21,15 @@ def _logged_in(node, username):
 
 
 @pytest.fixture
-def two_nodes(app_server, fresh_pg_database):
+def two_nodes(fresh_pg_database, app_server):
     url = fresh_pg_database()
     return app_server(database=url), app_server(database=url)
 
 
+ON_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"])
+
+
+@ON_POSTGRESQL
 def test_a_photo_uploaded_through_either_node_is_served_by_both(two_nodes):
     first, second = two_nodes
     assert first.config.uploads_dir != second.config.uploads_dir
@@ -46,6 +50,7 @@ def test_a_photo_uploaded_through_either_node_is_served_by_both(two_nodes):
         assert (other_node.uploads_dir / url.rsplit("/", 1)[1]).read_bytes() == from_other.body
 
 
+@ON_POSTGRESQL
 def test_a_deleted_photo_is_not_found_on_either_node(two_nodes):
     first, second = two_nodes
     assert signup(first.client(), "alice").status == 201
@@ -63,6 +68,7 @@ def test_a_deleted_photo_is_not_found_on_either_node(two_nodes):
     assert first.db.query_value("SELECT count(*) FROM media") == 0
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_with_sqlite_photos_are_files_only(server, make_user):
     alice = make_user("alice")
     created = _upload(alice, image_bytes())

@@ -18,7 +18,8 @@ DELIVERY_SECONDS = 1.0
 @pytest.fixture
 def sibling(server):
     """A second app and server on the same data directory (its own connection and hub)."""
-    config = AppConfig(data_dir=server.config.data_dir, clock=server.clock, **FAST_ARGON2)
+    config = AppConfig(data_dir=server.config.data_dir, database=server.config.database,
+                       clock=server.clock, **FAST_ARGON2)
     app = create_app(config)
     other = reactor.Server(app, host="127.0.0.1", port=0, access_log=False,
                            shutdown_grace=1.0).start()

@@ -180,3 +180,46 @@ def test_a_postgresql_twin_file_replaces_the_translation(tmp_path):
     (tmp_path / "001_a.postgresql.sql").write_text("CREATE TABLE a (id serial);")
     assert postgres_script(tmp_path / "001_a.sql") == "CREATE TABLE a (id serial);"
     assert [n for n, _ in migrations(tmp_path)] == [1]  # the twin is not a migration of its own
+
+
+def test_init_db_upgrades_a_database_with_data_from_the_previous_version(backend, tmp_path,
+                                                                         empty_target):
+    """`miniface init-db` on a database one migration behind: people, a friendship,
+    a post with a photo and a message survive, and the newest schema works."""
+    from handlers import cli
+    from handlers.store import friends, messages, posts, users
+
+    latest = migrations()[-1][0]
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    target = data_dir / "miniface.db" if backend == "sqlite" else empty_target()
+    db = connect(target)
+    db.apply_schema(upto=latest - 1)
+    ann = users.create_user(db, username="ann", name="Ann", password_hash="x", now=1)
+    bob = users.create_user(db, username="bob", name="Bob", password_hash="x", now=1)
+    friends.request_or_accept(db, from_id=ann["id"], to_id=bob["id"], now=2)
+    friends.request_or_accept(db, from_id=bob["id"], to_id=ann["id"], now=3)
+    post = posts.create_post(db, author_id=ann["id"], body="before the upgrade",
+                             visibility="friends", image_name="abcdefgh12345678.png", now=4)
+    sent = messages.send_message(db, sender_id=bob["id"], recipient_id=ann["id"],
+                                 body="still here?", now=5)
+    db.close()
+
+    where = ["--data-dir", str(data_dir)] if backend == "sqlite" else ["--database", target]
+    assert cli.main(["init-db", *where]) == 0
+
+    db = connect(target)
+    try:
+        assert db.schema_version == latest
+        assert friends.friendship_state(db, viewer_id=ann["id"], other_id=bob["id"]) == "friends"
+        seen = posts.get_post(db, post_id=post["id"], viewer_id=bob["id"])
+        assert (seen["body"], seen["image_name"]) == ("before the upgrade", "abcdefgh12345678.png")
+        assert [m["body"] for m in messages.conversation(db, user_id=ann["id"],
+                                                         other_id=bob["id"])] == ["still here?"]
+        assert messages.get_message(db, message_id=sent["id"])["body"] == "still here?"
+        # New rows still get new ids after the upgrade (PostgreSQL identities intact).
+        later = posts.create_post(db, author_id=bob["id"], body="after", visibility="public",
+                                  image_name=None, now=6)
+        assert later["id"] > post["id"]
+    finally:
+        db.close()
