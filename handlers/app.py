@@ -23,7 +23,7 @@ import logging
 from concurrent.futures import Future
 from pathlib import Path
 
-from reactor import HTTPError, Response
+from reactor import HTTPError, Response, StaticFiles
 
 from . import body_limits, errors, media
 from .admission import HashingGate, RecentCounter
@@ -138,7 +138,7 @@ class Application:
                                                                     payload)).start()
 
     def handle(self, request):
-        if self._on_threads:
+        if self._on_threads and not self._needs_no_database(request):
             return self._handle_on_database_thread(request)
         try:
             # Cookies first: a Cookie header over its cap is a 431 on every URL,
@@ -152,6 +152,12 @@ class Application:
                 result, lambda response: self._finish(request, response),
                 on_error=lambda exc: self._finish(request, self._failure_response(request, exc)))
         return self._finish(request, result)
+
+    def _needs_no_database(self, request) -> bool:
+        # Static files (CSS, JS, icons) ask no database: the loop serves them at
+        # once instead of queueing them behind pages on the database threads.
+        route, _ = self.router.match(request.path)
+        return route is not None and issubclass(route.handler_cls, StaticFiles)
 
     def _handle_on_database_thread(self, request):
         """PostgreSQL: the whole handler, and whatever it continues with, runs on
