@@ -200,6 +200,9 @@ class Application:
         """What the reactor answers when a request breaks HTTP after its head parsed
         (a body over the server's limit, bad chunked framing, a stalled body): the
         API's JSON error or the HTML error page, with the security headers."""
+        if self._networked:
+            # This runs on the loop: no session lookup (a round trip) for the page.
+            self.ctx.sessions.as_logged_out(request)
         return self._finish(request, self._error_response(request, HTTPError(status, message)))
 
     def close(self) -> None:

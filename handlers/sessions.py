@@ -117,6 +117,10 @@ class SessionManager:
             request.context[_CONTEXT_KEY] = self._resolve(request)
         return request.context[_CONTEXT_KEY]
 
+    def as_logged_out(self, request) -> None:
+        """Answer this request as if it carried no session (nothing is looked up)."""
+        request.context[_CONTEXT_KEY] = None
+
     def carries_token(self, request) -> bool:
         """Whether the request brings a session token at all (not checked: no
         database is asked)."""

@@ -94,3 +94,28 @@ def test_friend_requests_and_presence_cross_nodes(two_nodes, befriend):
             node.clock.advance(150)
         offline = ann_events.next("presence", timeout=3).json()
         assert (offline["user"]["username"], offline["online"]) == ("bob", False)
+
+
+def test_the_loop_answers_while_requests_wait_on_the_database(server, make_user):
+    """A request stuck on PostgreSQL (a lock held elsewhere) waits on its database
+    thread; the loop keeps answering everyone else."""
+    import threading
+
+    import psycopg
+
+    ann = make_user("ann")
+    waiting = server.client()
+    waiting.cookies = dict(ann.cookies)
+    answers = []
+    with psycopg.connect(server.config.database, autocommit=True) as blocker:
+        with blocker.transaction():
+            blocker.execute("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE")
+            stuck = threading.Thread(target=lambda: answers.append(waiting.get("/")))
+            stuck.start()
+            time.sleep(0.3)
+            assert answers == []  # the home page waits for the lock
+            started = time.monotonic()
+            css = server.client().get("/assets/style.css")
+            assert css.status == 200 and time.monotonic() - started < 2.0
+        stuck.join(timeout=10)  # the lock is gone: the page finishes
+    assert answers and answers[0].status == 200
