@@ -130,12 +130,16 @@ class Application:
 
     def _start_listener(self, server):
         from .listener import Listener
-        from .store.db import LIVE_CHANNEL
+        from .store.db import LIVE_CHANNEL, MEDIA_CHANNEL
 
         hub = self.ctx.live
-        return Listener(self.ctx.db.url, LIVE_CHANNEL,
-                        lambda payload: server.call_soon_threadsafe(hub.on_announcement,
-                                                                    payload)).start()
+        return Listener(self.ctx.db.url, {
+            LIVE_CHANNEL: lambda payload: server.call_soon_threadsafe(hub.on_announcement,
+                                                                      payload),
+            # An image deleted through any node: drop this node's cached copy
+            # (a file unlink, done on the listener's thread).
+            MEDIA_CHANNEL: self.ctx.media.forget_announced,
+        }).start()
 
     def handle(self, request):
         if self._on_threads and not self._needs_no_database(request):

@@ -1,5 +1,7 @@
 """`Listener`: one PostgreSQL connection in LISTEN, on a thread of its own.
 
+    Listener(url, {"miniface_live": on_live, "miniface_media": on_media}).start()
+
 The loop must never wait on the network, and a notification can arrive at any
 time, so the listening connection lives on its own thread: it blocks in psycopg's
 `notifies()` (at most WAIT_SECONDS at a time, so `stop()` is noticed) and hands
@@ -27,25 +29,25 @@ CONNECT_TIMEOUT_SECONDS = 10
 
 
 class Listener:
-    """LISTEN on `channel` of the database at `url`; `deliver(payload)` per NOTIFY,
-    called on the listener's thread."""
+    """LISTEN on each channel of `channels` ({name: deliver}) of the database at
+    `url`; `deliver(payload)` per NOTIFY, called on the listener's thread."""
 
-    def __init__(self, url: str, channel: str, deliver) -> None:
-        if not channel.replace("_", "").isalnum():
-            raise ValueError(f"not a plain channel name: {channel!r}")  # goes into SQL text
+    def __init__(self, url: str, channels: dict) -> None:
+        for channel in channels:
+            if not channel.replace("_", "").isalnum():  # names go into SQL text
+                raise ValueError(f"not a plain channel name: {channel!r}")
         self.url = url
-        self.channel = channel
-        self.deliver = deliver
+        self.channels = dict(channels)
         self.listening = threading.Event()   # set while LISTEN is in place
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"listen-{channel}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="listen", daemon=True)
 
     def start(self) -> Listener:
         """Start the thread and wait (up to CONNECT_TIMEOUT_SECONDS) for LISTEN."""
         self._thread.start()
         if not self.listening.wait(CONNECT_TIMEOUT_SECONDS):
             log.warning("not listening on %s yet; live events wait for the database",
-                        self.channel)
+                        ", ".join(self.channels))
         return self
 
     def stop(self, wait: float = 0.0) -> None:
@@ -62,11 +64,12 @@ class Listener:
             try:
                 with psycopg.connect(self.url, autocommit=True,
                                      connect_timeout=CONNECT_TIMEOUT_SECONDS) as conn:
-                    conn.execute(f"LISTEN {self.channel}")
+                    for channel in self.channels:
+                        conn.execute(f"LISTEN {channel}")
                     self.listening.set()
                     while not self._stopping.is_set():
                         for notify in conn.notifies(timeout=WAIT_SECONDS):
-                            self._hand_over(notify.payload)
+                            self._hand_over(notify.channel, notify.payload)
             except Exception:
                 if self._stopping.is_set():
                     break
@@ -75,8 +78,11 @@ class Listener:
                 self.listening.clear()
             self._stopping.wait(RECONNECT_SECONDS)
 
-    def _hand_over(self, payload: str) -> None:
+    def _hand_over(self, channel: str, payload: str) -> None:
+        deliver = self.channels.get(channel)
+        if deliver is None:
+            return
         try:
-            self.deliver(payload)
+            deliver(payload)
         except Exception:  # the loop has stopped, say: the payload is not ours to keep
             log.exception("could not hand over a notification")

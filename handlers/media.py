@@ -17,8 +17,8 @@ never asks where the bytes are.
   the row once, writes the file, and from then on serves it with `sendfile` like
   any other file. Names are random and never reused, so a cached file is never
   stale; a deleted image is refused by the visibility check (its post or avatar
-  row is gone) before any file is looked at; copies left in other nodes' caches
-  are never served again (no sweep removes them yet).
+  row is gone) before any file is looked at, and the deletion is announced
+  (NOTIFY miniface_media with the name) so every node drops its cached copy.
 - **sqlite** (one machine): files only. The data directory is already shared by
   every worker of the machine, so a copy in the database would only double the
   bytes written per upload and grow the database file and its WAL by every photo.
@@ -36,6 +36,7 @@ from pathlib import Path
 
 from .store import media as media_store
 from .store import times
+from .store.db import MEDIA_CHANNEL
 
 __all__ = ["Media", "media_for", "register", "unregister"]
 
@@ -85,14 +86,23 @@ class Media:
         return path
 
     def delete(self, name: str) -> None:
-        """Remove the image everywhere: its row and this node's file."""
+        """Remove the image everywhere: its row, this node's file, and (announced)
+        the other nodes' cached copies."""
         if self.in_database:
             media_store.delete_blob(self.db, name=name)
+            self.db.notify(MEDIA_CHANNEL, name)
         self.forget(name)
 
     def forget(self, name: str) -> None:
         """Drop this node's copy only (another node deleted the image)."""
         (self.directory / name).unlink(missing_ok=True)
+
+    def forget_announced(self, name: str) -> None:
+        """`forget` for a name heard on MEDIA_CHANNEL, if it is one of ours."""
+        from .uploads import is_image_name
+
+        if is_image_name(name):
+            self.forget(name)
 
 
 def _key(directory) -> str:

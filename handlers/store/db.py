@@ -19,11 +19,13 @@ import time
 from .errors import IntegrityError, QueryTimeout, UniqueViolation
 from .migrations import MIGRATIONS_DIR, migrations
 
-__all__ = ["Database", "LIVE_CHANNEL", "MIGRATIONS_DIR", "migrations", "json_ids"]
+__all__ = ["Database", "LIVE_CHANNEL", "MEDIA_CHANNEL", "MIGRATIONS_DIR", "migrations", "json_ids"]
 
 # PostgreSQL: rows live delivery cares about are announced on this channel (see
 # store/live.py `announce`); sqlite's `notify` does nothing.
 LIVE_CHANNEL = "miniface_live"
+# PostgreSQL: the name of an image deleted through any node (handlers/media.py).
+MEDIA_CHANNEL = "miniface_media"
 
 
 # Another process holding the write lock (a `--workers` sibling) makes us wait up

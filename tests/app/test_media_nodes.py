@@ -4,7 +4,7 @@ through either, and a deleted photo is gone from both. With sqlite the files in
 the data directory are the only copy."""
 
 import pytest
-from appclient import image_bytes, login, signup
+from appclient import image_bytes, login, signup, wait_for
 
 
 def _upload(client, data: bytes):
@@ -66,6 +66,9 @@ def test_a_deleted_photo_is_not_found_on_either_node(two_nodes):
     assert on_first.get(url).status == 404
     assert on_second.get(url).status == 404
     assert first.db.query_value("SELECT count(*) FROM media") == 0
+    # The deletion is announced: the second node drops its cached copy too.
+    cached = second.uploads_dir / url.rsplit("/", 1)[1]
+    wait_for(lambda: not cached.exists(), timeout=5)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
