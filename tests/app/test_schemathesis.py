@@ -33,7 +33,7 @@ pytest.importorskip("schemathesis")
 
 HERE = Path(__file__).parent
 CI_EXAMPLES = 8
-SEED = 20261201
+SEED = int(os.environ.get("MINIFACE_SCHEMATHESIS_SEED", 20261201))
 EXAMPLES = int(os.environ.get("MINIFACE_SCHEMATHESIS_EXAMPLES", CI_EXAMPLES))
 # One run of `st` at the CI size takes about 30 s on a loaded 2-core machine.
 RUN_TIMEOUT_SECONDS = 240 + EXAMPLES * 6
