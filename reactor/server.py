@@ -24,7 +24,7 @@ import time
 from concurrent.futures import Future
 
 from .budgets import BodyBudget
-from .channel import Channel
+from .channel import Channel, receive_buffer
 from .config import ServerConfig
 from .loop import Loop
 from .pool import AppOnLoop, WorkerPools, then
@@ -71,6 +71,7 @@ class Server:
         self._app_on_loop = AppOnLoop(app, self.loop)
         # Request-body bytes all connections hold at once (reactor/budgets.py).
         self.body_budget = BodyBudget(config.max_body_bytes_in_flight)
+        self.recv_view = receive_buffer()  # shared by this loop's channels (channel.py)
         self.shutting_down = False
         self._channels: dict[int, Channel] = {}
         self._listener: socket.socket | None = None
