@@ -239,26 +239,25 @@ class RequestParser:
 
     def _apply_fields(self, request: Request, fields) -> None:
         """Work out host, framing and persistence; enter the body phase."""
-        hosts, lengths, codings, connection, expect = [], [], [], "", None
-        for name, value in fields:
-            if name not in _FRAMING_FIELDS:
-                continue
-            if name == "host":
-                hosts.append(value)
-            elif name == "content-length":
-                lengths.append(value)
-            elif name == "transfer-encoding":
-                codings.append(value)
-            elif name == "connection":
-                connection = connection + "," + value if connection else value
-            elif name == "expect":
-                expect = value
-        request.headers = Headers(fields)
+        headers = request.headers = Headers(fields)
+        by_name = headers._map
+        if len(by_name) == len(fields):
+            # Every name once (the usual head): the framing fields are dict look-ups.
+            host = by_name.get("host")
+            hosts = () if host is None else (host,)
+            length = by_name.get("content-length")
+            lengths = () if length is None else (length,)
+            coding = by_name.get("transfer-encoding")
+            codings = () if coding is None else (coding,)
+            connection = by_name.get("connection", "")
+            expect = by_name.get("expect")
+        else:
+            hosts, lengths, codings, connection, expect = _framing_fields(fields)
         http11 = request.version == "1.1"
         if http11 and len(hosts) != 1:
             raise MalformedRequest("A request must have exactly one Host header" if hosts
                              else "Missing Host header")
-        if hosts and not _HOST.match(hosts[0]) or len(hosts) > 1:
+        if len(hosts) > 1 or hosts and hosts[0] not in _GOOD_HOSTS and not _valid_host(hosts[0]):
             raise MalformedRequest("Invalid Host header")
         tokens = {t.strip().lower() for t in connection.split(",")} if connection else ()
         if http11:
@@ -289,6 +288,41 @@ class RequestParser:
 
 _AT_HEAD = RequestParser._read_head
 _AT_PAUSE = RequestParser._paused
+
+# Host values that matched _HOST: a server hears a handful of them, so most heads
+# skip the regex. Bounded: full, it starts over.
+_GOOD_HOSTS: set[str] = set()
+MAX_GOOD_HOSTS = 256
+
+
+def _valid_host(value: str) -> bool:
+    if _HOST.match(value) is None:
+        return False
+    if len(_GOOD_HOSTS) >= MAX_GOOD_HOSTS:
+        _GOOD_HOSTS.clear()
+    _GOOD_HOSTS.add(value)
+    return True
+
+
+def _framing_fields(fields):
+    """(hosts, lengths, codings, connection, expect) of a head that repeats a name:
+    every Host, Content-Length and Transfer-Encoding value, the Connection values
+    joined with commas, the last Expect."""
+    hosts, lengths, codings, connection, expect = [], [], [], "", None
+    for name, value in fields:
+        if name not in _FRAMING_FIELDS:
+            continue
+        if name == "host":
+            hosts.append(value)
+        elif name == "content-length":
+            lengths.append(value)
+        elif name == "transfer-encoding":
+            codings.append(value)
+        elif name == "connection":
+            connection = connection + "," + value if connection else value
+        elif name == "expect":
+            expect = value
+    return hosts, lengths, codings, connection, expect
 
 
 def _chunked_reader(values, max_body_bytes: int) -> ChunkedReader:
