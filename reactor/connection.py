@@ -236,6 +236,8 @@ class Connection:
                 break
             if event is END_OF_MESSAGE:
                 self._dispatch(now)
+                if self._head_started is None and not parser.eof:
+                    break  # answered, kept alive, and no byte of a next request yet
             elif state is ConnState.READING_HEAD:
                 self._on_head(event, now)
             elif not self._body.add(event.data, now):
@@ -245,13 +247,16 @@ class Connection:
     def _on_head(self, request, now: float) -> None:
         request.remote_addr = self.remote_addr
         self._request = request
-        self._body.window.restart(now)
         self.state = ConnState.READING_BODY
-        refusal = admit_body(self.app, request, self.parser, self._body.budget)
+        parser = self.parser
+        if not parser.expects_body:
+            return  # the usual head: END_OF_MESSAGE comes next, with nothing to admit
+        self._body.window.restart(now)
+        refusal = admit_body(self.app, request, parser, self._body.budget)
         if refusal is not None:
             self._fail(refusal)
             return
-        if request.expect_continue and not self.parser.buffered:
+        if request.expect_continue and not parser.buffered:
             self.queue(CONTINUE_RESPONSE)
 
     def _dispatch(self, now: float) -> None:
@@ -302,9 +307,9 @@ class Connection:
             head = simple_response(500, "Internal Server Error", server=self._server_name)
             keep_alive, status, send_body = False, 500, False
         if type(body) is bytes:
-            self.queue(head + body if send_body else head)
+            self.queue(head + body if send_body else head, now)
         elif kind is FILE:
-            self.queue(head)
+            self.queue(head, now)
             if send_body and body.count:
                 self.output.append(body)
                 self.output_size += body.count  # files count for backpressure too
@@ -324,8 +329,10 @@ class Connection:
         """Every answered request: the access log, its body file, the count."""
         if self.config.access_log:
             log_access(self.remote_addr, request, status, length)
-        request.close()
-        self._body.release()
+        if request.body_file is not None:
+            request.close()
+        if self._body.held:
+            self._body.release()
         self.requests_served += 1
 
     def _next_request(self, keep_alive: bool, now: float) -> None:
@@ -361,13 +368,14 @@ class Connection:
 
     # -- helpers ---------------------------------------------------------------
 
-    def queue(self, data: bytes) -> None:
-        """Queue bytes to send after what is queued already."""
+    def queue(self, data: bytes, now: float | None = None) -> None:
+        """Queue bytes to send after what is queued already (`now`: the time, if
+        the caller has it)."""
         if not data:
             return
-        if not self.output:
-            self._send_window.restart(self.clock())
         output = self.output
+        if not output:
+            self._send_window.restart(self.clock() if now is None else now)
         if output and type(output[-1]) is bytearray:
             output[-1] += data
         else:

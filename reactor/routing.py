@@ -127,9 +127,13 @@ class Router:
         return None, None
 
     def handle(self, request):
-        route, params = self.match(request.path)
-        if route is None:
-            raise NotFound()
+        route = self._static.get(request.path)
+        if route is not None:
+            params = {}
+        else:
+            route, params = self.match(request.path)
+            if route is None:
+                raise NotFound()
         method = request.method
         if method not in route.allowed:
             raise MethodNotAllowed(route.allowed)
