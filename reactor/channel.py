@@ -83,8 +83,9 @@ class Channel:
         sent = 0
         while out:
             segment = out[0]
+            kind = type(segment)
             try:
-                if type(segment) is bytearray:
+                if kind is bytes or kind is bytearray:
                     # A head followed by a file: MSG_MORE lets the kernel put both in
                     # the same segments instead of sending the head on its own.
                     n = sock.send(segment, _MSG_MORE if len(out) > 1 else 0)
@@ -93,7 +94,12 @@ class Channel:
                     if n == len(segment):
                         out.popleft()
                         continue
-                    del segment[:n]
+                    if kind is bytes:
+                        # Partly sent: the rest as a bytearray, whose front `del`
+                        # later trims in place instead of copying the rest each time.
+                        out[0] = bytearray(memoryview(segment)[n:])
+                    else:
+                        del segment[:n]
                     break
                 n = os.sendfile(sock.fileno(), segment.fd, segment.offset,
                                 min(segment.count, SENDFILE_BYTES))

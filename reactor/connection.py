@@ -71,8 +71,8 @@ class Connection:
                                     max_header_count=config.max_header_count,
                                     max_body_bytes=config.max_body_bytes)
         self.state = ConnState.READING_HEAD
-        self.output: deque = deque()   # bytearray and FileBody segments, in order
-        self.output_size = 0           # bytes queued, in bytearrays and files
+        self.output: deque = deque()   # bytes, bytearray and FileBody segments, in order
+        self.output_size = 0           # bytes queued, in memory and in files
         self.shutting_down = False
         self.requests_served = 0
         now = clock() if now is None else now
@@ -373,13 +373,20 @@ class Connection:
         the caller has it)."""
         if not data:
             return
+        if type(data) is not bytes:
+            data = bytes(data)  # a caller's bytearray may change after this
         output = self.output
         if not output:
             self._send_window.restart(self.clock() if now is None else now)
-        if output and type(output[-1]) is bytearray:
-            output[-1] += data
+            output.append(data)  # the usual response: kept as it is, not copied
         else:
-            output.append(bytearray(data))
+            last = type(output[-1])
+            if last is bytearray:
+                output[-1] += data
+            elif last is bytes:
+                output[-1] = bytearray(output[-1]) + data
+            else:
+                output.append(data)
         self.output_size += len(data)
 
     def _fail(self, exc: ProtocolError) -> None:

@@ -376,7 +376,7 @@ def test_a_body_at_the_minimum_rate_is_served_and_just_under_it_is_not(make_conn
 
 def drain(conn, nbytes: int, now: float) -> None:
     """The peer read `nbytes` of the queued output (a bytes segment)."""
-    del conn.output[0][:nbytes]
+    conn.output[0] = conn.output[0][nbytes:]
     conn.output_size -= nbytes
     conn.on_sent(now, nbytes)
 
