@@ -12,7 +12,7 @@ Changing the password ends every other session of the account, and their event
 streams: a "sessions_ended" live event tells every worker process to close the
 streams whose session is gone within one poll (handlers/live.py). Deleting the
 account removes everything it made in one transaction (store/accounts.py), then
-its photo files, then this process's streams of it; streams another worker holds
+its photo and profile picture files, then this process's streams of it; streams another worker holds
 close at that worker's next session check (their sessions are gone).
 """
 
@@ -25,6 +25,7 @@ from reactor import HTTPError
 from .auth import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULE
 from .base import failed
 from .errors import Forbidden, Invalid, Unauthorized
+from .profiles import delete_avatar_files
 from .store import accounts as account_store
 from .store import live as live_store
 from .store import sessions as session_store
@@ -111,7 +112,7 @@ def change_password(ctx, server, *, session, current_password, new_password):
 
 def delete_account(ctx, server, *, session, password):
     """Delete the account and everything it made. Future of {"username", "images",
-    "deleted"} (see store/accounts.py)."""
+    "avatar_name", "deleted"} (see store/accounts.py)."""
     user_id = session.user_id
     verified = _verify_current(ctx, server, user_id, password, "password")
 
@@ -122,6 +123,7 @@ def delete_account(ctx, server, *, session, password):
         # After the commit: a failed transaction must not have lost the files.
         for name in result["images"]:
             delete_image(ctx.config.uploads_dir, name)
+        delete_avatar_files(ctx.config.uploads_dir, result["avatar_name"])
         ctx.live.close_user_streams(user_id)
         log.info("user %d (%s) deleted their account", user_id, result["username"])
         return result

@@ -8,8 +8,8 @@ make the server receive and hold megabytes on a route that needs kilobytes.
 
 A handler class states its cap as `max_body_bytes` (MAX_REQUEST_BODY_BYTES when it
 says nothing; the login and signup handlers say MAX_AUTH_BODY_BYTES). A class with
-`accepts_uploads = True` takes a photo: a multipart POST from a logged-in person
-may then carry `max_image_bytes` plus UPLOAD_FORM_OVERHEAD_BYTES. The numbers and
+`accepts_uploads = True` takes a photo: a multipart POST (or whichever methods its
+`upload_methods` names: PUT for the avatar) from a logged-in person may then carry `max_image_bytes` plus UPLOAD_FORM_OVERHEAD_BYTES. The numbers and
 their reasons are in handlers/config.py.
 """
 
@@ -36,7 +36,8 @@ def body_limit(ctx, router, request) -> int:
     """The most body bytes `request` (a parsed head) may send."""
     route, _ = router.match(request.path)
     handler_cls = route.handler_cls if route is not None else None
-    if (getattr(handler_cls, "accepts_uploads", False) and request.method == "POST"
+    if (getattr(handler_cls, "accepts_uploads", False)
+            and request.method in getattr(handler_cls, "upload_methods", ("POST",))
             and media_type(request) == MULTIPART and _logged_in(ctx, request)):
         return ctx.config.max_image_bytes + UPLOAD_FORM_OVERHEAD_BYTES
     return getattr(handler_cls, "max_body_bytes", MAX_REQUEST_BODY_BYTES)

@@ -21,6 +21,7 @@ API_ROUTES = [
     ("/api/logout", account.Logout),
     ("/api/me", account.Me),
     ("/api/me/password", account.MePassword),
+    ("/api/me/avatar", account.MeAvatar),
     ("/api/feed", posts.Feed),
     ("/api/posts", posts.Posts),
     ("/api/posts/{id:int}", posts.Post),
@@ -64,6 +65,7 @@ def build_router(ctx) -> AppRouter:
     for pattern, handler_cls in API_ROUTES:
         router.add(pattern, handler_cls, **deps)
     router.add("/photos/{name}", photos.Photo, **deps)
+    router.add("/avatars/{name}", photos.Avatar, **deps)
     router.add("/healthz", health.Health, **deps)
     router.add("/assets/{path:path}", reactor.StaticFiles, root=str(ctx.config.assets_dir))
     pages.add_routes(router, deps)

@@ -53,12 +53,16 @@ class Session:
     expires_at: int
     token_hash: str
     via: str
+    bio: str = ""
+    avatar_name: str | None = None
 
     @property
     def user(self) -> dict:
-        """The user as the store returns users: {id, username, name, created_at}."""
+        """The user as the store returns users: {id, username, name, created_at, bio,
+        avatar_name}."""
         return {"id": self.user_id, "username": self.username, "name": self.name,
-                "created_at": self.user_created_at}
+                "created_at": self.user_created_at, "bio": self.bio,
+                "avatar_name": self.avatar_name}
 
 
 def hash_token(token: str) -> str:
@@ -212,7 +216,8 @@ class SessionManager:
             return None
         return Session(user_id=row["user_id"], username=row["username"], name=row["name"],
                        user_created_at=row["created_at"], csrf_token=row["csrf_token"],
-                       expires_at=row["expires_at"], token_hash=token_hash, via=via)
+                       expires_at=row["expires_at"], token_hash=token_hash, via=via,
+                       bio=row["bio"], avatar_name=row["avatar_name"])
 
     def _touch(self, user_id: int) -> None:
         # Presence needs "active lately", not every request: write at most every

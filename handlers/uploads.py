@@ -37,7 +37,7 @@ from .gif_header import read_gif_shape
 from .media import media_for
 
 __all__ = ["CONTENT_TYPES", "checked_image", "decode_guarded", "delete_image", "image_path",
-           "is_image_name", "store_image", "write_file"]
+           "is_image_name", "store_avatar", "store_image", "write_file"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,62 @@ def store_image(fileobj, uploads_dir, *, max_bytes: int, max_pixels: int,
         ext = EXTENSIONS[image.format]
         data = decode_guarded(_reencode, image)
     return _save(Path(uploads_dir), ext, data)
+
+
+def store_avatar(fileobj, uploads_dir, *, sizes, max_bytes: int, max_pixels: int,
+                 max_animation_pixels: int,
+                 max_animation_canvas_pixels: int = MAX_ANIMATION_CANVAS_PIXELS) -> str:
+    """Check the image in `fileobj` as a post photo is checked, crop its centre to a
+    square and save it in each of `sizes` (pixels a side); returns the avatar's
+    name, BASE.ext, whose files are BASE-SIZE.ext (`avatar_file`). An animation
+    keeps its first frame. Either every size is stored or none is."""
+    with checked_image(fileobj, max_bytes=max_bytes, max_pixels=max_pixels,
+                       max_animation_pixels=max_animation_pixels,
+                       max_animation_canvas_pixels=max_animation_canvas_pixels) as image:
+        ext, encodings = decode_guarded(lambda im: _square_encodings(im, sizes), image)
+    name = f"{secrets.token_urlsafe(16)}.{ext}"
+    media = media_for(uploads_dir)
+    stored = []
+    try:
+        for size, data in encodings.items():
+            media.put(avatar_file(name, size), data)
+            stored.append(avatar_file(name, size))
+    except BaseException:
+        for file_name in stored:
+            media.delete(file_name)
+        raise
+    return name
+
+
+def avatar_file(avatar_name: str, size: int) -> str:
+    """The file name of one size of avatar `avatar_name` ("BASE.jpg" -> "BASE-48.jpg")."""
+    base, _, ext = avatar_name.rpartition(".")
+    return f"{base}-{size}.{ext}"
+
+
+def _square_encodings(image: Image.Image, sizes) -> tuple[str, dict]:
+    """(extension, {size: bytes}): the centred square of the first frame, upright,
+    resized to each size; PNG when it has transparency, JPEG otherwise. Only the
+    pixels are encoded: no EXIF, XMP, ICC profile or comment."""
+    image.load()
+    frame = ImageOps.exif_transpose(image)
+    alpha = frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info
+    frame = frame.convert("RGBA" if alpha else "RGB")
+    width, height = frame.size
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    square = frame.crop((left, top, left + side, top + side))
+    encodings = {}
+    for size in sizes:
+        resized = square.resize((size, size), Image.Resampling.LANCZOS)
+        resized.info = {}
+        out = BytesIO()
+        if alpha:
+            resized.save(out, "PNG", optimize=True)
+        else:
+            resized.save(out, "JPEG", quality=JPEG_QUALITY)
+        encodings[size] = out.getvalue()
+    return ("png" if alpha else "jpg"), encodings
 
 
 @contextlib.contextmanager

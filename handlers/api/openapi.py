@@ -16,6 +16,7 @@ from ..auth import NAME_MAX_CHARS
 from ..base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, AppHandler
 from ..errors import CODES
 from ..posts import DEFAULT_VISIBILITY, MAX_BODY_CHARS, VISIBILITIES
+from ..profiles import AVATAR_LARGE, AVATAR_SMALL, BIO_MAX_CHARS
 from .openapi_chat import chat_paths, chat_schemas
 from .openapi_fields import (
     USERNAME_PATTERN,
@@ -54,13 +55,22 @@ def _errors(*statuses: int) -> dict:
 
 
 def _schemas() -> dict:
-    user = {"type": "object", "required": ["id", "username", "name", "created_at"],
+    user = {"type": "object",
+            "required": ["id", "username", "name", "created_at", "bio", "avatar_url"],
             "additionalProperties": False,
             "properties": {
                 "id": {"type": "integer", "minimum": 1},
                 "username": {"type": "string", "pattern": USERNAME_PATTERN},
                 "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX_CHARS},
                 "created_at": {"type": "string", "format": "date-time"},
+                "bio": {"type": "string", "maxLength": BIO_MAX_CHARS,
+                        "description": "\"\" until set."},
+                "avatar_url": {"type": ["string", "null"],
+                               "description": f"The profile picture, {AVATAR_LARGE} px "
+                                              "square (a path under this server, public "
+                                              "like a name); null until set. The same "
+                                              f"path with -{AVATAR_SMALL} in place of "
+                                              f"-{AVATAR_LARGE} is the small size."},
                 "friendship": {"type": "string", "enum": _FRIENDSHIP,
                                "description": "Present when the viewer is logged in."},
                 "csrf_token": {"type": "string",

@@ -9,6 +9,8 @@ the same constants, so a request the schema allows is one the server accepts
 from __future__ import annotations
 
 from ..auth import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
+from ..profiles import AVATAR_LARGE, AVATAR_SMALL, BIO_MAX_CHARS
+from .openapi_fields import name_schema, text_schema
 
 __all__ = ["profile_paths"]
 
@@ -33,10 +35,50 @@ _CURRENT_PASSWORD = {"type": "string", "minLength": 1, "maxLength": PASSWORD_MAX
 _JSON_ERRORS = (400, 401, 403, 413, 415, 422)
 
 
+def _user_ok(description: str) -> dict:
+    return {"200": {"description": description,
+                    "content": {"application/json": {"schema": _ref("User")}}}}
+
+
+_PROFILE_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "minProperties": 1,
+    "description": "At least one of name and bio; a field left out stays as it is.",
+    "properties": {
+        "name": name_schema(),
+        "bio": text_schema(BIO_MAX_CHARS, blank=True,
+                           description="Stored trimmed; \"\" clears it (422 names fields.bio "
+                                       "when refused).")}}}}}
+
+_AVATAR_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["image"],
+    "properties": {
+        "image": {"type": "string", "format": "binary",
+                  "description": "PNG, JPEG, GIF or WebP within the post photo limits "
+                                 "(413 too large, 415 not an image); its centre is cropped "
+                                 f"to a square, stored at {AVATAR_LARGE} and {AVATAR_SMALL} "
+                                 "px, metadata dropped."},
+        "csrf_token": {"type": "string", "description": "Required with the session cookie "
+                       "unless sent as X-CSRF-Token."}}}}}}
+
+
 def profile_paths() -> dict:
-    """Path items to merge into the document (`/api/me` gains `delete`)."""
+    """Path items to merge into the document (`/api/me` gains `patch` and `delete`)."""
     return {
-        "/api/me": {"delete": {
+        "/api/me/avatar": {
+            "put": {"summary": "Set your profile picture (public, like your name)",
+                    "description": "The old picture's files are removed; its URL answers "
+                                   "404 from then on.",
+                    "requestBody": _AVATAR_BODY,
+                    "responses": {**_user_ok("You, with the new avatar_url"),
+                                  **_errors(400, 401, 403, 413, 415, 422)}},
+            "delete": {"summary": "Remove your profile picture (initials again)",
+                       "responses": {**_user_ok("You, with avatar_url null"),
+                                     **_errors(401, 403)}}},
+        "/api/me": {"patch": {
+            "summary": "Change your display name and/or bio",
+            "requestBody": _PROFILE_BODY,
+            "responses": {**_user_ok("You, changed"), **_errors(*_JSON_ERRORS)}},
+                    "delete": {
             "summary": "Delete your account and everything it made",
             "description": "Posts, photos, messages, friendships and requests, sessions "
                            "and live updates go in one transaction; the photo files "

@@ -7,6 +7,7 @@ states up in one query (`friendship_states`), never one per row.
 from __future__ import annotations
 
 from ..posts import photo_url
+from ..profiles import avatar_url
 from ..store import friends as friend_store
 from ..store import posts as post_store
 from ..store.times import iso
@@ -16,9 +17,11 @@ __all__ = ["comment_json", "comments_json", "notification_json", "notifications_
 
 
 def user_json(user: dict, friendship: str | None = None) -> dict:
-    """{"id", "username", "name", "created_at"} plus "friendship" when given."""
+    """{"id", "username", "name", "created_at", "bio", "avatar_url"} plus
+    "friendship" when given. `avatar_url` is the large size (profiles.AVATAR_LARGE)."""
     out = {"id": user["id"], "username": user["username"], "name": user["name"],
-           "created_at": iso(user["created_at"])}
+           "created_at": iso(user["created_at"]), "bio": user["bio"],
+           "avatar_url": avatar_url(user["avatar_name"])}
     if friendship is not None:
         out["friendship"] = friendship
     return out
@@ -43,7 +46,8 @@ def one_user_json(ctx, viewer_id: int | None, user: dict) -> dict:
 
 def post_json(post: dict, friendship: str | None = None) -> dict:
     author = {"id": post["author_id"], "username": post["author_username"],
-              "name": post["author_name"], "created_at": post["author_created_at"]}
+              "name": post["author_name"], "created_at": post["author_created_at"],
+              "bio": post["author_bio"], "avatar_name": post["author_avatar_name"]}
     return {"id": post["id"], "author": user_json(author, friendship), "body": post["body"],
             "visibility": post["visibility"], "image_url": photo_url(post["image_name"]),
             "created_at": iso(post["created_at"]), "likes": post["likes"],

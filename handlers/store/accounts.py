@@ -8,8 +8,8 @@ row. The foreign keys would cascade most of this from the user row alone; the
 deletes are written out anyway so that the list of what goes is readable here,
 checked by a test, and does not depend on how each table's key was declared.
 
-Files are not touched here: `delete_account` returns the names of the photos so
-the caller removes them from disk after the commit (a rolled-back delete must
+Files are not touched here: `delete_account` returns the names of the photos and
+of the profile picture so the caller removes them from disk after the commit (a rolled-back delete must
 not have lost the files).
 """
 
@@ -51,16 +51,19 @@ def account_summary(db, *, user_id: int) -> dict:
 def delete_account(db, *, user_id: int, now: int) -> dict | None:
     """Delete the user and everything theirs in one transaction.
 
-    Returns {"username", "images": [photo file names], "deleted": {table: rows}},
+    Returns {"username", "images": [photo file names], "avatar_name": the
+    profile picture's name or None, "deleted": {table: rows}},
     or None when there is no such user. Each former friend gets a
     "friends_changed" live event (so workers holding their streams reload their
     friend lists); it names the friend as actor, since the user is gone.
     """
     params = {"user_id": user_id}
     with db.transaction():
-        username = db.query_value("SELECT username FROM users WHERE id = :user_id", params)
-        if username is None:
+        owner = db.query_one("SELECT username, avatar_name FROM users WHERE id = :user_id",
+                             params)
+        if owner is None:
             return None
+        username = owner["username"]
         images = [row["image_name"] for row in db.query_all(
             "SELECT image_name FROM posts WHERE author_id = :user_id"
             " AND image_name IS NOT NULL", params)]
@@ -74,4 +77,5 @@ def delete_account(db, *, user_id: int, now: int) -> dict | None:
         for friend_id in friends:
             record_event(db, user_id=friend_id, kind="friends_changed", actor_id=friend_id,
                          now=now)
-    return {"username": username, "images": images, "deleted": deleted}
+    return {"username": username, "images": images, "avatar_name": owner["avatar_name"],
+            "deleted": deleted}

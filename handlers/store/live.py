@@ -18,7 +18,7 @@ import json
 from .db import LIVE_CHANNEL, json_ids
 from .friends import FRIEND_IDS_CTE
 from .messages import MAX_LIVE_BATCH
-from .users import USER_COLUMNS
+from .users import USER_COLUMNS, USER_KEYS
 
 __all__ = [
     "LIVE_CHANNEL",
@@ -123,7 +123,7 @@ def events_after(db, *, after_id: int, user_ids, only_ids=None) -> list:
         " ORDER BY e.id LIMIT :limit",
         {"after_id": after_id, "user_ids": ids, "limit": MAX_LIVE_BATCH, **only_params})
     return [{"id": row["event_id"], "user_id": row["user_id"], "kind": row["kind"],
-             "actor": {key: row[key] for key in ("id", "username", "name", "created_at")}}
+             "actor": {key: row[key] for key in USER_KEYS}}
             for row in rows]
 
 

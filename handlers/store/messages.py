@@ -7,7 +7,7 @@ Whether two people may write to each other (friends only) is the caller's rule.
 
 from .db import LIVE_CHANNEL, json_ids
 from .times import now as current_time
-from .users import USER_COLUMNS
+from .users import USER_COLUMNS, USER_KEYS
 
 __all__ = [
     "send_message",
@@ -118,7 +118,7 @@ def conversations_for(db, *, user_id: int) -> list:
     last = {m["id"]: m for m in db.query_all(
         f"{_SELECT_MESSAGE} WHERE m.id IN (SELECT value FROM json_each(:ids))",
         {"ids": json_ids(row["last_id"] for row in rows)})}
-    return [{"with": {key: row[key] for key in ("id", "username", "name", "created_at")},
+    return [{"with": {key: row[key] for key in USER_KEYS},
              "last": last[row["last_id"]], "unread": row["unread"]} for row in rows]
 
 

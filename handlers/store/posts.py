@@ -43,7 +43,8 @@ _NEWEST = 2**63 - 1
 # for them and a count can never drift from the rows. `liked` binds :viewer_id
 # (NULL when logged out: nothing matches).
 POST_COLUMNS = """p.id, p.author_id, u.username AS author_username, u.name AS author_name,
-       u.created_at AS author_created_at, p.body, p.visibility, p.image_name, p.created_at,
+       u.created_at AS author_created_at, u.bio AS author_bio,
+       u.avatar_name AS author_avatar_name, p.body, p.visibility, p.image_name, p.created_at,
        p.edited_at,
        (SELECT count(*) FROM likes lk WHERE lk.post_id = p.id) AS likes,
        EXISTS (SELECT 1 FROM likes lv WHERE lv.post_id = p.id AND lv.user_id = :viewer_id)

@@ -22,7 +22,7 @@ __all__ = [
 
 _SESSION_SQL = """
 SELECT s.id AS session_id, s.user_id, s.csrf_token, s.expires_at,
-       u.username, u.name, u.created_at
+       u.username, u.name, u.created_at, u.bio, u.avatar_name
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = :token_hash
 """

@@ -1,6 +1,8 @@
 """People: sign-up, look-up, search, suggestions and last-seen times.
 
-A user dict is {id, username, name, created_at}; `created_at` is unix seconds.
+A user dict is {id, username, name, created_at, bio, avatar_name}; `created_at`
+is unix seconds, `bio` is "" until set, `avatar_name` is None until a profile
+picture is set (handlers/avatars.py names its files).
 Usernames are unique without regard to case ("Alice" and "alice" are one person):
 the column is COLLATE NOCASE, so every comparison below is case-insensitive.
 """
@@ -12,6 +14,9 @@ from .errors import QueryTimeout, UniqueViolation, UsernameTaken
 
 __all__ = [
     "create_user",
+    "avatar_owner",
+    "set_avatar",
+    "update_profile",
     "get_user",
     "get_user_by_username",
     "get_credentials",
@@ -26,7 +31,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-USER_COLUMNS = "u.id, u.username, u.name, u.created_at"
+USER_COLUMNS = "u.id, u.username, u.name, u.created_at, u.bio, u.avatar_name"
+# The keys of a user dict, for code that picks a user out of a wider row.
+USER_KEYS = ("id", "username", "name", "created_at", "bio", "avatar_name")
 
 # Search runs on the loop thread and scans every user (a substring can sit anywhere
 # in a name), so the caller's limit is capped and the scan gets a time budget; past
@@ -56,7 +63,8 @@ def create_user(db, *, username: str, name: str, password_hash: str, now: int) -
             " VALUES (:username, :name, :password_hash, :now)", params)
     except UniqueViolation as exc:  # other integrity errors are caller bugs, not clashes
         raise UsernameTaken(username) from exc
-    return {"id": user_id, "username": username, "name": name, "created_at": now}
+    return {"id": user_id, "username": username, "name": name, "created_at": now,
+            "bio": "", "avatar_name": None}
 
 
 def get_user(db, user_id):
@@ -69,6 +77,37 @@ def get_user_by_username(db, username):
     """The user with this username in any letter case, or None."""
     return db.query_one(f"SELECT {USER_COLUMNS} FROM users u WHERE u.username = :username",
                         {"username": username})
+
+
+def update_profile(db, *, user_id: int, name: str | None = None,
+                   bio: str | None = None) -> dict | None:
+    """Set the name and/or bio (None leaves one as it is); the updated user, or
+    None when there is no such user. The caller has validated both."""
+    params = {"user_id": user_id, "name": name, "bio": bio}
+    db.execute("UPDATE users SET name = coalesce(:name, name), bio = coalesce(:bio, bio)"
+               " WHERE id = :user_id", params)
+    return get_user(db, user_id)
+
+
+def set_avatar(db, *, user_id: int, avatar_name: str | None) -> tuple[bool, str | None]:
+    """Point the user at a new profile picture (None: no picture).
+
+    Returns (found, the previous avatar name) so the caller can remove the old
+    files after the commit; found is False when the user is gone (then nothing
+    was written and the caller removes the new files instead)."""
+    params = {"user_id": user_id, "avatar_name": avatar_name}
+    with db.transaction():
+        row = db.query_one("SELECT avatar_name FROM users WHERE id = :user_id", params)
+        if row is None:
+            return False, None
+        db.execute("UPDATE users SET avatar_name = :avatar_name WHERE id = :user_id", params)
+    return True, row["avatar_name"]
+
+
+def avatar_owner(db, *, avatar_name: str):
+    """The id of the user whose current picture is `avatar_name`, or None."""
+    return db.query_value("SELECT id FROM users WHERE avatar_name = :avatar_name",
+                          {"avatar_name": avatar_name})
 
 
 def get_credentials(db, username):

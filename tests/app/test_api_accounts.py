@@ -11,7 +11,8 @@ def test_signup_answers_201_with_the_new_user(client):
     created = signup(client, "ada_l", "Ada Lovelace")
     assert created.status == 201
     user = created.json()
-    assert set(user) == {"id", "username", "name", "created_at"}
+    assert set(user) == {"id", "username", "name", "created_at", "bio", "avatar_url"}
+    assert user["bio"] == "" and user["avatar_url"] is None
     assert (user["username"], user["name"]) == ("ada_l", "Ada Lovelace")
     assert isinstance(user["id"], int) and ISO_UTC.match(user["created_at"])
 

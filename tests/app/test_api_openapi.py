@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from appclient import image_bytes
+from appclient import encode_multipart, image_bytes
 
 HTTP_VERBS = {"get", "post", "put", "patch", "delete", "options"}
 
@@ -119,6 +119,12 @@ def assert_documented(document, path, verb, result):
     check(document, response_schema(document, path, verb, result.status), result.json())
 
 
+def avatar_upload(client, data: bytes) -> tuple:
+    body, ctype = encode_multipart({"csrf_token": client.csrf_token()},
+                                   {"image": ("a.png", data, "image/png")})
+    return body, {"Content-Type": ctype}
+
+
 def test_real_answers_match_the_documented_schemas(server, document, make_user, befriend):
     alice, bob = make_user("alice"), make_user("bob")
     make_user("carol").post_json("/api/friends/alice")
@@ -148,6 +154,14 @@ def test_real_answers_match_the_documented_schemas(server, document, make_user, 
         ("/api/friends/{username}", "post", alice.post_json("/api/friends/dave")),
         ("/api/friends/{username}", "post", alice.post_json("/api/friends/dave")),
         ("/api/me", "get", server.client().get("/api/me")),
+        ("/api/me", "patch", alice.patch_json("/api/me", {"bio": "Hello."})),
+        ("/api/me", "patch", alice.patch_json("/api/me", {"bio": "x" * 501})),
+        ("/api/me/avatar", "put", alice.request(
+            "PUT", "/api/me/avatar", *avatar_upload(alice, image_bytes()))),
+        ("/api/me/avatar", "put", alice.request(
+            "PUT", "/api/me/avatar", *avatar_upload(alice, b"not an image"))),
+        ("/api/users/{username}", "get", bob.get("/api/users/alice")),
+        ("/api/me/avatar", "delete", alice.delete("/api/me/avatar")),
     ]
     for path, verb, result in cases:
         assert_documented(document, path, verb, result)

@@ -3,7 +3,7 @@ every row of the account and nobody else's."""
 
 from store_fixtures import T0, db_fixture, make_user  # noqa: F401  (db fixture)
 
-from handlers.store import accounts, friends, messages, posts, sessions
+from handlers.store import accounts, friends, messages, posts, sessions, users
 
 
 def populate(db):
@@ -36,6 +36,7 @@ def test_delete_account_takes_every_row_of_the_account_in_one_go(db):
     result = accounts.delete_account(db, user_id=ann["id"], now=T0)
     assert result["username"] == "ann"
     assert result["images"] == ["annphoto1234.png"]
+    assert result["avatar_name"] is None
     assert result["deleted"]["posts"] == 2 and result["deleted"]["users"] == 1
     for table, rows in accounts.OWNED_ROWS:
         assert db.query_value(f"SELECT count(*) FROM {table} WHERE {rows}",
@@ -73,3 +74,11 @@ def test_a_failure_inside_the_deletion_rolls_all_of_it_back(db):
 
 def test_deleting_an_unknown_account_is_none(db):
     assert accounts.delete_account(db, user_id=999, now=T0) is None
+
+
+def test_delete_account_names_the_profile_picture_to_remove(db):
+    ann, _, _ = populate(db)
+    users.set_avatar(db, user_id=ann["id"], avatar_name="annface00000.jpg")
+    result = accounts.delete_account(db, user_id=ann["id"], now=T0)
+    assert result["avatar_name"] == "annface00000.jpg"
+    assert users.avatar_owner(db, avatar_name="annface00000.jpg") is None

@@ -75,7 +75,8 @@ def test_conversations_list_latest_first_with_unread(db, trio):
     assert [(c["with"]["username"], c["last"]["body"], c["unread"]) for c in listing] == [
         ("bob", "reply to bob", 1), ("cat", "from cat 2", 2)]
     assert listing[0]["last"] == last
-    assert set(listing[0]["with"]) == {"id", "username", "name", "created_at"}
+    assert set(listing[0]["with"]) == {"id", "username", "name", "created_at", "bio",
+                                       "avatar_name"}
     assert messages.conversations_for(db, user_id=make_user(db, "dan")["id"]) == []
 
 

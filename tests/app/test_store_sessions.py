@@ -23,7 +23,7 @@ def test_session_is_found_by_token_hash_until_it_expires(db):
     assert found == created
     assert found == {"session_id": found["session_id"], "user_id": alice["id"],
                      "csrf_token": "csrf-1", "expires_at": T0 + HOUR, "username": "alice",
-                     "name": "Alice", "created_at": T0}
+                     "name": "Alice", "created_at": T0, "bio": "", "avatar_name": None}
     assert sessions.get_session(db, token_hash="hash-1", now=T0 + HOUR) is None
     assert sessions.get_session(db, token_hash="other", now=T0) is None
 

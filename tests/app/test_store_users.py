@@ -14,7 +14,7 @@ from handlers.store import errors, users
 def test_create_user_returns_the_user_dict(db):
     user = make_user(db, "alice", "Alice Liddell")
     assert user == {"id": user["id"], "username": "alice", "name": "Alice Liddell",
-                    "created_at": T0}
+                    "created_at": T0, "bio": "", "avatar_name": None}
     assert users.get_user(db, user["id"]) == user
 
 
@@ -120,3 +120,28 @@ def test_search_past_both_budgets_is_a_query_timeout(db, monkeypatch):
     monkeypatch.setattr(users, "SEARCH_PREFIX_TIME_BUDGET_SECONDS", 0.0)
     with pytest.raises(QueryTimeout):
         users.search_users(db, q="smith", limit=10)
+
+
+def test_update_profile_sets_name_and_bio_and_leaves_none_alone(db):
+    alice = make_user(db, "alice", "Alice")
+    changed = users.update_profile(db, user_id=alice["id"], bio="Down the rabbit hole.")
+    assert (changed["name"], changed["bio"]) == ("Alice", "Down the rabbit hole.")
+    changed = users.update_profile(db, user_id=alice["id"], name="Alice L.")
+    assert (changed["name"], changed["bio"]) == ("Alice L.", "Down the rabbit hole.")
+    assert users.get_user(db, alice["id"]) == changed
+    assert users.update_profile(db, user_id=999, name="Nobody") is None
+
+
+def test_set_avatar_returns_the_previous_name_and_finds_the_owner(db):
+    alice = make_user(db, "alice")
+    bob = make_user(db, "bob")
+    assert users.set_avatar(db, user_id=alice["id"], avatar_name="first0000.jpg") == (True, None)
+    assert users.set_avatar(db, user_id=alice["id"], avatar_name="second000.png") == (
+        True, "first0000.jpg")
+    assert users.avatar_owner(db, avatar_name="second000.png") == alice["id"]
+    assert users.avatar_owner(db, avatar_name="first0000.jpg") is None
+    assert users.get_user(db, alice["id"])["avatar_name"] == "second000.png"
+    assert users.get_user(db, bob["id"])["avatar_name"] is None
+    assert users.set_avatar(db, user_id=alice["id"], avatar_name=None) == (True, "second000.png")
+    assert users.avatar_owner(db, avatar_name="second000.png") is None
+    assert users.set_avatar(db, user_id=999, avatar_name="x0000000.jpg") == (False, None)
