@@ -71,7 +71,20 @@
     return letters.toUpperCase();
   }
 
+  // The picture when the person has one, at the small size (the API's avatar_url is
+  // the large one, NAME-256.ext; NAME-48.ext is the small one); initials otherwise.
+  var AVATAR_URL = /^\/avatars\/([A-Za-z0-9_-]+)-256\.(png|jpg)$/;
+
   function avatar(user) {
+    var match = AVATAR_URL.exec(String(user.avatar_url || ""));
+    if (match) {
+      var img = el("img", "avatar avatar--photo");
+      img.src = "/avatars/" + match[1] + "-48." + match[2];
+      img.alt = "";
+      img.width = 48;
+      img.height = 48;
+      return img;
+    }
     var span = el("span", "avatar avatar--c" + (crc32(lower(user.username)) % AVATAR_COLOURS),
                   initials(user.name, user.username));
     span.setAttribute("aria-hidden", "true");
@@ -187,7 +200,8 @@
     link.href = "/chat/" + encodeURIComponent(username);
     link.setAttribute("data-convo", username);
     var pic = el("span", "convo__avatar");
-    pic.appendChild(avatar({ username: username, name: name }));
+    var photo = friend ? friend.querySelector("img.avatar--photo") : null;
+    pic.appendChild(photo ? photo.cloneNode(false) : avatar({ username: username, name: name }));
     var main = el("span", "convo__main");
     var top = el("span", "convo__top");
     top.appendChild(el("span", "convo__name", name));

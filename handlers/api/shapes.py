@@ -20,8 +20,8 @@ def user_json(user: dict, friendship: str | None = None) -> dict:
     """{"id", "username", "name", "created_at", "bio", "avatar_url"} plus
     "friendship" when given. `avatar_url` is the large size (profiles.AVATAR_LARGE)."""
     out = {"id": user["id"], "username": user["username"], "name": user["name"],
-           "created_at": iso(user["created_at"]), "bio": user["bio"],
-           "avatar_url": avatar_url(user["avatar_name"])}
+           "created_at": iso(user["created_at"]), "bio": user.get("bio") or "",
+           "avatar_url": avatar_url(user.get("avatar_name"))}
     if friendship is not None:
         out["friendship"] = friendship
     return out

@@ -15,6 +15,14 @@ from .notifications import NotificationsPage
 from .people import FriendAdd, FriendRemove, FriendsPage, PeoplePage, ProfilePage
 from .post_actions import PostCreate, PostDelete, PostVisibility
 from .reactions import CommentCreate, CommentDelete, PostEditPage, PostLike, PostUnlike
+from .settings import (
+    SettingsAvatar,
+    SettingsAvatarRemove,
+    SettingsDelete,
+    SettingsPage,
+    SettingsPassword,
+    SettingsProfile,
+)
 
 __all__ = ["add_routes", "render_error", "PAGE_ROUTES"]
 
@@ -43,6 +51,12 @@ PAGE_ROUTES = (
     ("/chat", ChatPage),
     ("/chat/{username}", ChatPage),
     ("/chat/{username}/send", ChatSend),
+    ("/settings", SettingsPage),
+    ("/settings/profile", SettingsProfile),
+    ("/settings/avatar", SettingsAvatar),
+    ("/settings/avatar/remove", SettingsAvatarRemove),
+    ("/settings/password", SettingsPassword),
+    ("/settings/delete", SettingsDelete),
 )
 
 

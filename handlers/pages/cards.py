@@ -9,11 +9,11 @@ placeholders, and kept; a page then writes the pieces with this request's string
 in between, escaped as the template escapes them.
 
 The key of a cached card is the post's row as the post query returns it (body,
-visibility, photo, edit time, the author's name and username, like and comment
-counts, whether this viewer likes it), the comments shown under it (with their
-writers' names), and the viewer's position (`present.card_viewer_part`: wrote the
+visibility, photo, edit time, the author's name, username and profile picture,
+like and comment counts, whether this viewer likes it), the comments shown under
+it (with their writers' names and pictures), and the viewer's position (`present.card_viewer_part`: wrote the
 post, may act, may delete which comments). Whatever changes a card (an edit, a
-like, a comment, a deleted comment, a new name) changes its key, so a changed post
+like, a comment, a deleted comment, a new name or picture) changes its key, so a changed post
 simply misses and a stale card is never found; a deleted post is never asked for.
 Old entries leave first when the cache is full.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import zlib
 
+from ..profiles import AVATAR_LARGE, AVATAR_SMALL, avatar_url
 from ..store.times import iso
 from ..store.visibility import FRIENDS, PRIVATE, PUBLIC
 
@@ -94,9 +95,13 @@ def visibility_options(selected: str) -> list[dict]:
 
 
 def user_view(user: dict, *, friendship: str | None = None) -> dict:
-    """A user for templates: names, initials, avatar class, profile URL, and one
-    `fs_*` flag per friendship state (all False when `friendship` is None)."""
+    """A user for templates: names, initials, avatar class, the picture's URLs
+    (`has_avatar`; the small size for lists and cards, the large one for the
+    profile header; initials on a colour when there is none), the bio, profile
+    URL, and one `fs_*` flag per friendship state (all False when `friendship`
+    is None)."""
     colour = avatar_index(user["username"])
+    avatar_name = user.get("avatar_name")
     view = {
         "id": user["id"],
         "username": user["username"],
@@ -105,6 +110,10 @@ def user_view(user: dict, *, friendship: str | None = None) -> dict:
         "initials": initials(user["name"], user["username"]),
         "avatar_class": f"avatar--c{colour}",
         "cover_class": f"cover--c{colour}",
+        "has_avatar": bool(avatar_name),
+        "avatar_src": avatar_url(avatar_name, AVATAR_SMALL) or "",
+        "avatar_large_src": avatar_url(avatar_name, AVATAR_LARGE) or "",
+        "bio": user.get("bio") or "",
         "url": f"/u/{user['username']}",
         "friendship": friendship or "",
     }
@@ -185,7 +194,8 @@ def post_view(post: dict, *, viewer_id: int | None, now: int, image_url,
     """A post for `_post_card`. `image_url(image_name)` builds the photo's URL;
     `comments` are the ones to show under it (oldest first)."""
     author = {"id": post["author_id"], "username": post["author_username"],
-              "name": post["author_name"]}
+              "name": post["author_name"], "avatar_name": post.get("author_avatar_name"),
+              "bio": post.get("author_bio")}
     label, icon = _VISIBILITY.get(post["visibility"], ("Only me", "lock"))
     created = int(post["created_at"])
     body = post["body"] or ""

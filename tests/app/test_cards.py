@@ -87,3 +87,17 @@ def test_viewers_sharing_a_card_each_get_their_own_strings(server, make_user):
             card = card_of(page, post_id)
             assert f'value="{csrf_of(page)}"' in card and f">{initials}</span>" in card
     assert cards.hits >= 3
+
+
+def test_the_card_key_holds_the_author_s_picture_and_name():
+    from handlers.pages.cards import key_of
+    row = {"id": 1, "author_id": 2, "author_username": "ann", "author_name": "Ann",
+           "author_avatar_name": None, "author_bio": "", "body": "hi", "created_at": 1}
+    base = key_of(row, [], 3)
+    assert key_of(dict(row), [], 3) == base
+    assert key_of({**row, "author_avatar_name": "face0000.jpg"}, [], 3) != base
+    assert key_of({**row, "author_name": "Annie"}, [], 3) != base
+    comment = {"id": 9, "post_id": 1, "body": "x", "created_at": 1,
+               "author": {"id": 4, "username": "bob", "name": "Bob", "avatar_name": None}}
+    with_face = {**comment, "author": {**comment["author"], "avatar_name": "bob00000.png"}}
+    assert key_of(row, [comment], 3) != key_of(row, [with_face], 3)

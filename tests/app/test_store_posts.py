@@ -87,7 +87,8 @@ def test_post_dict_carries_its_author(db, world):
     ids, by_visibility = world
     post = by_visibility["public"]
     assert post == {"id": post["id"], "author_id": ids["author"], "author_username": "author",
-                    "author_name": "Author", "author_created_at": T0, "body": "public post",
+                    "author_name": "Author", "author_created_at": T0, "author_bio": "",
+                    "author_avatar_name": None, "body": "public post",
                     "visibility": "public", "image_name": "public.png", "created_at": T0,
                     "edited_at": None, "likes": 0, "liked": 0, "comments": 0}
     assert posts.get_post(db, post_id=post["id"], viewer_id=ids["author"]) == post
