@@ -34,6 +34,7 @@ SHOTS = (
     ("friends", True, "/friends", DESKTOP, "light"),
     ("chat", True, "/chat/bob", DESKTOP, "light"),
     ("notifications", True, "/notifications", DESKTOP, "light"),
+    ("settings", True, "/settings", DESKTOP, "light"),
     ("home-phone", True, "/", PHONE, "light"),
     ("home-dark", True, "/", DESKTOP, "dark"),
 )

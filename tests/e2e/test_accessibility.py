@@ -41,6 +41,8 @@ PAGES = [
     ("notifications", "alice", "/notifications", "/notifications"),
     ("post", "alice", "/posts/{own_post}", "/posts/{post_id:int}"),
     ("edit post", "alice", "/posts/{own_post}/edit", "/posts/{post_id:int}/edit"),
+    ("settings", "alice", "/settings", "/settings"),
+    ("delete account confirmation", "alice", "/settings/delete", "/settings/delete"),
     ("404", "alice", "/no/such/page", None),
 ]
 # Routes that answer GET only with a redirect to a page above.
@@ -50,6 +52,7 @@ STATES = [
     ("post menu open", "alice", "/", "open_post_menu"),
     ("delete confirmation", "alice", "/posts/{own_post}", "ask_to_delete"),
     ("log-in form with errors", None, "/login", "fail_login"),
+    ("settings with errors", "alice", "/settings", "fail_settings"),
 ]
 
 
@@ -120,6 +123,15 @@ def fail_login(page):
     page.fill("#login-password", "not a password")
     page.click("form button:has-text('Log in')")
     page.locator(".form__error").wait_for()
+
+
+def fail_settings(page):
+    # Without the browser's own checks: the server's errors at their fields.
+    page.fill("#settings-bio", "x")
+    page.evaluate("document.querySelector('#settings-bio').removeAttribute('maxlength');"
+                  "document.querySelector('#settings-bio').value = 'x'.repeat(501)")
+    page.click("form[action='/settings/profile'] button")
+    page.locator("#settings-bio-error").wait_for()
 
 
 @pytest.mark.parametrize("label,who,path,action", STATES, ids=[s[0] for s in STATES])
