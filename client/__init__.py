@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_account_commands(sub, common)
     _add_content_commands(sub, common)
     _add_social_commands(sub, common)
+    _add_profile_commands(sub, common)
     return parser
 
 
@@ -85,6 +86,29 @@ def _add_account_commands(sub, common) -> None:
     whoami = sub.add_parser("whoami", parents=[common], help="show who is logged in",
                             description="Show who the saved token belongs to.")
     whoami.add_argument("--json", action="store_true", help="print the user as JSON")
+
+
+def _add_profile_commands(sub, common) -> None:
+    profile = sub.add_parser("profile", parents=[common], help="show a profile and its bio",
+                             description="Show your profile, or USER's: name, bio, picture.")
+    profile.add_argument("user", nargs="?", metavar="USER", help="a username (default: you)")
+    profile.add_argument("--json", action="store_true", help="print the user as JSON")
+    set_name = sub.add_parser("set-name", parents=[common], help="change your display name",
+                              description='Change your display name (NAME "-" reads stdin).')
+    set_name.add_argument("value", metavar="NAME", help="1 to 80 characters")
+    set_name.add_argument("--json", action="store_true", help="print you as JSON")
+    set_bio = sub.add_parser("set-bio", parents=[common], help="change your bio",
+                             description='Change your bio: up to 500 characters; TEXT "-" '
+                                         'reads stdin, "" clears it.')
+    set_bio.add_argument("value", metavar="TEXT", help="a few words about you")
+    set_bio.add_argument("--json", action="store_true", help="print you as JSON")
+    avatar = sub.add_parser("avatar", parents=[common], help="set or remove your picture",
+                            description="Upload a profile picture (PNG, JPEG, GIF, WebP; "
+                                        "cropped to a square; public like your name), or "
+                                        "--remove it.")
+    avatar.add_argument("path", nargs="?", metavar="PATH", help="the picture file")
+    avatar.add_argument("--remove", action="store_true", help="go back to initials")
+    avatar.add_argument("--json", action="store_true", help="print you as JSON")
 
 
 def _add_content_commands(sub, common) -> None:

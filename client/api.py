@@ -259,6 +259,19 @@ class ApiClient:
         fields = {"body": body, "visibility": visibility}
         return self.call("POST", "/api/posts", multipart=(fields, [photo]))
 
+    def update_profile(self, *, name: str | None = None, bio: str | None = None) -> dict:
+        """Change the name and/or bio (None leaves one as it is); returns you."""
+        changes = {key: value for key, value in (("name", name), ("bio", bio))
+                   if value is not None}
+        return self.call("PATCH", "/api/me", body=changes)
+
+    def set_avatar(self, photo) -> dict:
+        """Upload a profile picture part (see `photo_part`); returns you."""
+        return self.call("PUT", "/api/me/avatar", multipart=({}, [photo]))
+
+    def remove_avatar(self) -> dict:
+        return self.call("DELETE", "/api/me/avatar")
+
     def post(self, post_id: int) -> dict:
         return self.call("GET", f"/api/posts/{int(post_id)}")
 

@@ -113,6 +113,60 @@ def run_whoami(ctx: Context, args) -> int:
     return 0
 
 
+def run_profile(ctx: Context, args) -> int:
+    """A person's name, username, bio and picture URL (yours without USER)."""
+    require_login(ctx)
+    user = ctx.client.user(args.user) if args.user else ctx.client.me()
+    if args.json:
+        _print_json(ctx, user)
+        return 0
+    style = ctx.console.style
+    lines = [f"{style.bold(user['name'])} @{user['username']}"]
+    bio = user.get("bio") or ""
+    lines.append(bio if bio else style.dim("(no bio yet)"))
+    if user.get("avatar_url"):
+        lines.append(f"Picture: {ctx.client.server}{user['avatar_url']}")
+    ctx.console.say("\n".join(lines))
+    return 0
+
+
+def run_set_profile(ctx: Context, args) -> int:
+    """set-name NAME and set-bio TEXT ("-" reads stdin; "" clears the bio)."""
+    require_login(ctx)
+    value = _read_text(ctx, args.value)
+    field = "name" if args.command == "set-name" else "bio"
+    user = ctx.client.update_profile(**{field: value})
+    if args.json:
+        _print_json(ctx, user)
+    else:
+        ctx.console.say("Name changed." if field == "name" else
+                        "Bio saved." if user.get("bio") else "Bio cleared.")
+    return 0
+
+
+def run_avatar(ctx: Context, args) -> int:
+    """avatar PATH uploads a profile picture; avatar --remove goes back to initials."""
+    require_login(ctx)
+    if args.remove == bool(args.path):
+        raise CommandError("Give a picture PATH, or --remove.")
+    if args.remove:
+        user = ctx.client.remove_avatar()
+    else:
+        try:
+            picture = photo_part(args.path)
+        except OSError as exc:
+            raise CommandError(str(exc) if isinstance(exc, FileNotFoundError)
+                               else f"Cannot read {args.path}: {exc.strerror}.") from None
+        user = ctx.client.set_avatar(picture)
+    if args.json:
+        _print_json(ctx, user)
+    elif args.remove:
+        ctx.console.say("Profile picture removed.")
+    else:
+        ctx.console.say(f"Profile picture set: {ctx.client.server}{user['avatar_url']}")
+    return 0
+
+
 def run_post(ctx: Context, args) -> int:
     require_login(ctx)
     text = _read_text(ctx, args.text or "")
@@ -246,4 +300,6 @@ COMMANDS = {
     "post": run_post, "feed": run_feed, "friends": run_friends, "send": run_send,
     "chat": run_chat, "like": run_like, "unlike": run_like, "comments": run_comments,
     "comment": run_comment, "notifications": run_notifications,
+    "profile": run_profile, "set-name": run_set_profile, "set-bio": run_set_profile,
+    "avatar": run_avatar,
 }
