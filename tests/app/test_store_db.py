@@ -199,8 +199,12 @@ def test_init_db_upgrades_a_database_with_data_from_the_previous_version(backend
     bob = users.create_user(db, username="bob", name="Bob", password_hash="x", now=1)
     friends.request_or_accept(db, from_id=ann["id"], to_id=bob["id"], now=2)
     friends.request_or_accept(db, from_id=bob["id"], to_id=ann["id"], now=3)
-    post = posts.create_post(db, author_id=ann["id"], body="before the upgrade",
-                             visibility="friends", image_name="abcdefgh12345678.png", now=4)
+    # Written as the previous version did: today's post query reads columns (the
+    # author's bio and picture) that the upgrade is about to add.
+    post = {"id": db.execute(
+        "INSERT INTO posts (author_id, body, visibility, image_name, created_at)"
+        " VALUES (:author_id, 'before the upgrade', 'friends', 'abcdefgh12345678.png', 4)",
+        {"author_id": ann["id"]})}
     sent = messages.send_message(db, sender_id=bob["id"], recipient_id=ann["id"],
                                  body="still here?", now=5)
     db.close()
