@@ -58,7 +58,8 @@ _AVATAR_BODY = {"required": True, "content": {"multipart/form-data": {"schema": 
                                  f"to a square, stored at {AVATAR_LARGE} and {AVATAR_SMALL} "
                                  "px, metadata dropped."},
         "csrf_token": {"type": "string", "description": "Required with the session cookie "
-                       "unless sent as X-CSRF-Token."}}}}}}
+                       "unless sent as X-CSRF-Token."}}},
+    "encoding": {"image": {"contentType": "image/png, image/jpeg, image/gif, image/webp"}}}}}
 
 
 def profile_paths() -> dict:
