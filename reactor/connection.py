@@ -85,6 +85,7 @@ class Connection:
                                 RateWindow(config.body_timeout, config.body_min_rate, now))
         self._stream: StreamWriter | None = None
         self._pending: Future | None = None   # the handler's future, while WAITING
+        self._client_closes = False  # the last request answered asked to end the connection
         self._server_name = config.server_header.encode("latin-1")
 
     # -- questions the driver asks ---------------------------------------------
@@ -114,6 +115,14 @@ class Connection:
         """Between requests with nothing received and nothing to send."""
         return (self.state is ConnState.READING_HEAD and not self.parser.in_message
                 and not self.output)
+
+    @property
+    def needs_linger(self) -> bool:
+        """Whether closing should first drain what the peer may still send. Not
+        after a request that asked for the end of the connection, was read to its
+        end, and had nothing after it (nginx's heuristic): the peer has nothing
+        more to send, so closing at once cannot reset the response away."""
+        return not (self._client_closes and not self.parser.buffered)
 
     def should_close(self) -> bool:
         """True when the socket should be closed now."""
@@ -298,6 +307,7 @@ class Connection:
             self._open_stream(request, response, chunked, now)
             return
         keep_alive = request.keep_alive and not self.shutting_down
+        self._client_closes = not request.keep_alive
         try:
             head = serialize_head(status, response.headers, length=length,
                                   keep_alive=keep_alive, server=self._server_name,

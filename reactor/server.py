@@ -40,7 +40,8 @@ _RESOURCE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 ACCEPT_PAUSE_SECONDS = 0.5
 # After a response that ends the connection, keep reading (and discarding) for a
 # moment before closing: closing with unread input makes the kernel send RST, which
-# can destroy the response before the client reads it (a "lingering close").
+# can destroy the response before the client reads it (a "lingering close"). Not
+# after a request that asked to close and had nothing after it (Connection.needs_linger).
 LINGER_SECONDS = 2.0
 
 
@@ -300,7 +301,7 @@ class Server:
             self._set_accepting(True)
 
     def _finish(self, channel: Channel, graceful: bool) -> None:
-        if not graceful:
+        if not graceful or not channel.conn.needs_linger:
             self._close_channel(channel)
             return
         # Lingering close: send FIN, drain what the peer still sends, then close.

@@ -71,6 +71,30 @@ def feed(conn, data, now=None):
 # -- persistence ------------------------------------------------------------------
 
 
+CLOSE_HELLO = b"GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+
+
+def test_a_request_that_asks_to_close_with_nothing_after_it_closes_without_lingering(make_conn):
+    conn = make_conn()
+    feed(conn, CLOSE_HELLO)
+    [response] = responses(conn, "GET")
+    assert response.status == 200 and conn.should_close()
+    assert not conn.needs_linger
+
+
+@pytest.mark.parametrize("raw, closing", [
+    (CLOSE_HELLO + b"GET /hello HTTP/1.1\r\n", True),        # bytes after it: drain them first
+    (b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 9999999999\r\n\r\n", True),  # refused body
+    (GET_HELLO, False),                                          # kept alive, then closed by us
+])
+def test_a_connection_lingers_when_the_peer_may_still_send(make_conn, raw, closing):
+    conn = make_conn()
+    feed(conn, raw)
+    take_output(conn)
+    assert conn.should_close() is closing
+    assert conn.needs_linger
+
+
 def test_connection_stays_open_after_a_response_by_default(make_conn):
     conn = make_conn()
     feed(conn, GET_HELLO)
