@@ -227,14 +227,13 @@ class RequestParser:
             raise MalformedRequest("NUL byte in request head")
 
     def _parse_request_line(self, line: str) -> Request:
-        m = _REQUEST_LINE.fullmatch(line)
-        if m is None:
-            _raise_request_line_error(line.encode("latin-1"))
-        method, target, major, minor = m.groups()
-        if major != "1":
-            raise ProtocolError(505, "HTTP version not supported")
-        version = "1.1" if minor != "0" else "1.0"
-        path, query = _split_target(method, target)
+        parsed = _REQUEST_LINES.get(line)
+        if parsed is None:
+            parsed = _parse_new_request_line(line)
+            if len(_REQUEST_LINES) >= MAX_REQUEST_LINES:
+                _REQUEST_LINES.clear()
+            _REQUEST_LINES[line] = parsed
+        method, target, path, query, version = parsed
         return Request(method, target, path, query, version, None)
 
     def _apply_fields(self, request: Request, fields) -> None:
@@ -288,6 +287,27 @@ class RequestParser:
 
 _AT_HEAD = RequestParser._read_head
 _AT_PAUSE = RequestParser._paused
+
+# Request lines parsed before, by their text: a server hears the same few (its
+# pages, its assets) again and again, and a line's parts depend on nothing else.
+# Only lines that parsed are kept; bounded: full, it starts over.
+_REQUEST_LINES: dict[str, tuple] = {}
+MAX_REQUEST_LINES = 256
+
+
+def _parse_new_request_line(line: str) -> tuple:
+    """(method, target, path, query, version) of a request line; raises
+    ProtocolError (400, 501 or 505) when it is not one we serve."""
+    m = _REQUEST_LINE.fullmatch(line)
+    if m is None:
+        _raise_request_line_error(line.encode("latin-1"))
+    method, target, major, minor = m.groups()
+    if major != "1":
+        raise ProtocolError(505, "HTTP version not supported")
+    version = "1.1" if minor != "0" else "1.0"
+    path, query = _split_target(method, target)
+    return method, target, path, query, version
+
 
 # Host values that matched _HOST: a server hears a handful of them, so most heads
 # skip the regex. Bounded: full, it starts over.

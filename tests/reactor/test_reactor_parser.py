@@ -462,3 +462,29 @@ def test_doubly_broken_head_gets_one_status_however_it_is_split():
     data = b"GET / HTTP/9.1\r\nHost: a\nX: b\r\n\r\n"  # bad version and a bare LF
     assert {events_from(data[:cut], data[cut:])[-1] for cut in range(1, len(data))} == {
         ("error", 400)}
+
+
+def test_a_request_line_heard_again_parses_the_same_and_a_bad_one_is_refused_every_time():
+    from reactor import parser as parser_module
+    for _ in range(2):
+        parser = RequestParser()
+        parser.feed(b"GET /a%20b?x=1 HTTP/1.0\r\n\r\n")
+        request = parser.next_event()
+        assert (request.method, request.target, request.path, request.query_string,
+                request.version) == ("GET", "/a%20b?x=1", "/a b", "x=1", "1.0")
+    for _ in range(2):
+        parser = RequestParser()
+        parser.feed(b"GET /a HTTP/2.0\r\nHost: t\r\n\r\n")
+        with pytest.raises(ProtocolError) as caught:
+            parser.next_event()
+        assert caught.value.status == 505
+    assert "GET /a HTTP/2.0" not in parser_module._REQUEST_LINES
+
+
+def test_the_request_line_memo_is_bounded():
+    from reactor import parser as parser_module
+    for i in range(parser_module.MAX_REQUEST_LINES + 10):
+        parser = RequestParser()
+        parser.feed(b"GET /page-%d HTTP/1.1\r\nHost: t\r\n\r\n" % i)
+        assert parser.next_event().path == f"/page-{i}"
+    assert len(parser_module._REQUEST_LINES) <= parser_module.MAX_REQUEST_LINES
