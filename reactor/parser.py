@@ -186,12 +186,11 @@ class RequestParser:
         if count > self.max_header_count:
             raise FieldsTooLarge("Too many header fields")
         request = self._parse_request_line(line)
-        fields = _FIELD_LINES.findall(block)
-        if len(fields) != count:
-            _raise_field_error(block.split("\r\n")[:-1])
+        fields = _FIELD_BLOCKS.get(block)
+        if fields is None:
+            fields = _parse_field_block(block, count)
         try:
-            self._apply_fields(request, [(name.lower(), value.strip(" \t"))
-                                         for name, value in fields])
+            self._apply_fields(request, fields)
         except ProtocolError as exc:
             exc.request = request  # the head is whole: the error may be answered in kind
             raise
@@ -307,6 +306,26 @@ def _parse_new_request_line(line: str) -> tuple:
     version = "1.1" if minor != "0" else "1.0"
     path, query = _split_target(method, target)
     return method, target, path, query, version
+
+
+# Field blocks parsed before, by their text, as (lower-case name, value) pairs: a
+# client sends the same fields (its Host, User-Agent, Cookie, ...) on every request.
+# Only well-formed blocks of at most 4 KiB are kept, at most 256, starting over when full.
+_FIELD_BLOCKS: dict[str, tuple] = {}
+MAX_FIELD_BLOCKS = 256
+MAX_KEPT_BLOCK_CHARS = 4096
+
+
+def _parse_field_block(block: str, count: int) -> tuple:
+    fields = _FIELD_LINES.findall(block)
+    if len(fields) != count:
+        _raise_field_error(block.split("\r\n")[:-1])
+    fields = tuple([(name.lower(), value.strip(" \t")) for name, value in fields])
+    if len(block) <= MAX_KEPT_BLOCK_CHARS:
+        if len(_FIELD_BLOCKS) >= MAX_FIELD_BLOCKS:
+            _FIELD_BLOCKS.clear()
+        _FIELD_BLOCKS[block] = fields
+    return fields
 
 
 # Host values that matched _HOST: a server hears a handful of them, so most heads

@@ -488,3 +488,22 @@ def test_the_request_line_memo_is_bounded():
         parser.feed(b"GET /page-%d HTTP/1.1\r\nHost: t\r\n\r\n" % i)
         assert parser.next_event().path == f"/page-{i}"
     assert len(parser_module._REQUEST_LINES) <= parser_module.MAX_REQUEST_LINES
+
+
+def test_a_field_block_heard_again_gives_the_same_headers_and_a_bad_one_is_refused_every_time():
+    from reactor import parser as parser_module
+    good = b"GET / HTTP/1.1\r\nHost: t\r\nX-Thing:  a b \r\nCookie: s=1\r\n\r\n"
+    bad = b"GET / HTTP/1.1\r\nHost: t\r\nX-Thing : a\r\n\r\n"
+    for _ in range(2):
+        parser = RequestParser()
+        parser.feed(good)
+        request = parser.next_event()
+        assert request.headers.items() == [("host", "t"), ("x-thing", "a b"), ("cookie", "s=1")]
+        request.headers.items().append(("x-more", "1"))  # a copy: the kept fields stay as they were
+    for _ in range(2):
+        parser = RequestParser()
+        parser.feed(bad)
+        with pytest.raises(ProtocolError) as caught:
+            parser.next_event()
+        assert caught.value.status == 400
+    assert len(parser_module._FIELD_BLOCKS) <= parser_module.MAX_FIELD_BLOCKS
