@@ -10,11 +10,13 @@ answer at once through the same interface.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from concurrent.futures import Future
 
 import reactor
 
+from .config import proxy_networks
 from .errors import BadRequest, Invalid, TooLarge, UnsupportedMediaType
 from .forms import JSON, body_size, media_type
 
@@ -45,13 +47,37 @@ def failed(exc: BaseException) -> Future:
     return future
 
 
-def client_address(request) -> str:
+def client_address(request, trusted_proxies: tuple = ()) -> str:
     """The address the throttles and admission limits key a client by: its IP
-    address ("" when unknown). Behind a proxy every client shares the proxy's."""
+    address ("" when unknown).
+
+    Behind a load balancer every connection comes from the balancer. When the peer
+    is in `trusted_proxies` (networks, `config.proxy_networks`), `X-Forwarded-For`
+    is read from the right, each proxy having appended the address it saw: the first
+    entry that is not itself a trusted proxy is the client. Entries to its left were
+    written by the client and are never believed; a malformed entry where the client
+    should be makes the balancer the client, as without the header.
+    """
     addr = request.remote_addr
-    if isinstance(addr, tuple) and addr:
-        return str(addr[0])
-    return str(addr or "")
+    peer = str(addr[0]) if isinstance(addr, tuple) and addr else str(addr or "")
+    if not trusted_proxies or not _is_trusted(peer, trusted_proxies):
+        return peer
+    hops = [hop.strip() for hop in (request.headers.get("x-forwarded-for") or "").split(",")]
+    for hop in reversed(hops):
+        if not hop or not _is_trusted(hop, trusted_proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer
+    return peer
+
+
+def _is_trusted(address: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def page_params(request) -> tuple[int, int | None]:
@@ -120,7 +146,7 @@ class AppHandler(reactor.Handler):
     @property
     def client(self) -> str:
         """The client's address, as throttles key it (`client_address`)."""
-        return client_address(self.request)
+        return client_address(self.request, proxy_networks(self.config.trusted_proxies))
 
 
 class ApiHandler(AppHandler):

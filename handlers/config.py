@@ -9,6 +9,8 @@ line maps flags and `MINIFACE_*` environment variables onto both.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import ipaddress
 import re
 import time
 from collections.abc import Callable
@@ -115,6 +117,19 @@ MAX_STREAMS_PER_USER = 20
 _NODE_NAME_RE = re.compile(r"[A-Za-z0-9._/-]{0,64}")
 
 
+@functools.lru_cache(maxsize=16)
+def proxy_networks(text: str) -> tuple:
+    """The networks of a `trusted_proxies` setting: addresses or CIDR ranges,
+    separated by commas or spaces. ValueError names a malformed entry."""
+    networks = []
+    for entry in text.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"trusted_proxies: not an address or network: {entry!r}") from None
+    return tuple(networks)
+
+
 @dataclasses.dataclass(frozen=True)
 class AppConfig:
     """Settings for one MiniFace application. Sizes in bytes, times in seconds.
@@ -161,6 +176,9 @@ class AppConfig:
     max_streams_per_user: int = MAX_STREAMS_PER_USER
     demo: bool = False                       # seed the demo people on start if empty
     node_name: str = ""                      # if set, sent as X-MiniFace-Node on responses
+    # Load balancers whose X-Forwarded-For names the client ("10.0.0.5,10.0.1.0/24"):
+    # behind them the per-address limits count each client, not the balancer.
+    trusted_proxies: str = ""
     clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
@@ -174,6 +192,7 @@ class AppConfig:
         if not _NODE_NAME_RE.fullmatch(self.node_name):
             raise ValueError("node_name may hold only letters, digits and . _ / - "
                              "(at most 64)")
+        proxy_networks(self.trusted_proxies)  # ValueError for a malformed entry
 
     @property
     def database_target(self):

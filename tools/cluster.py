@@ -10,8 +10,9 @@ Starts, each in a new temp directory that is deleted afterwards:
    `nobody` when we are root) with one database, `miniface`, migrated once with
    `miniface init-db` before any node starts;
 2. N MiniFace nodes (default 2): `miniface serve --database postgresql://...
-   --port P --data-dir D --node-name nodeK`, each with its own data directory, as
-   separate machines would have, and `--workers` processes each;
+   --port P --data-dir D --node-name nodeK --trusted-proxies 127.0.0.1`, each with
+   its own data directory, as separate machines would have, and `--workers`
+   processes each;
 3. nginx in front as the load balancer (tools/balancer.py: round robin, Server-Sent
    Events unbuffered, X-Forwarded-For, the photo upload limit).
 
@@ -46,6 +47,8 @@ from pgcluster import MISSING_REASON, PgCluster, find_bindir
 __all__ = ["LocalCluster", "Node", "missing_reason", "main"]
 
 DATABASE = "miniface"
+# nginx reaches the nodes from here; the nodes believe its X-Forwarded-For.
+BALANCER_ADDRESS = "127.0.0.1"
 # A node imports the app, opens its PostgreSQL connections and starts its loop in a
 # second or two; a loaded 2-core VM may need many times that.
 NODE_START_TIMEOUT_SECONDS = 60
@@ -103,7 +106,7 @@ class Node:
                     miniface_command("serve", "--host", "127.0.0.1", "--port", str(port),
                                      "--data-dir", str(data_dir), "--database", database_url,
                                      "--node-name", name, "--workers", str(workers),
-                                     *extra_args),
+                                     "--trusted-proxies", BALANCER_ADDRESS, *extra_args),
                     cwd=directory, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                     start_new_session=True)
             node = cls(name, port, directory, process)

@@ -153,8 +153,9 @@ class Journey:
 
     def request(self, method: str, path: str, *, person: Person | None = None,
                 json_body=None, body: bytes | None = None, headers: dict | None = None,
-                cookie: bool = False) -> Reply:
-        """One request through the balancer (a new connection each time)."""
+                cookie: bool = False, record: bool = True) -> Reply:
+        """One request through the balancer (a new connection each time); `record`
+        adds it to `trail`, whose order must be the order the balancer saw."""
         headers = dict(headers or {})
         if person and cookie:
             headers["Cookie"] = person.cookie
@@ -171,7 +172,8 @@ class Journey:
                           {k.lower(): v for k, v in response.getheaders()}, response.read())
         finally:
             conn.close()
-        self.trail.append(reply)
+        if record:
+            self.trail.append(reply)
         assert reply.node in self.node_names, (
             f"{method} {path}: X-MiniFace-Node is {reply.node!r}, not one of {self.node_names}")
         return reply
@@ -210,6 +212,35 @@ class Journey:
                 "username": person.username, "password": PASSWORD}), 200)
             person.token = reply.json()["token"]
             person.cookie = reply.headers["set-cookie"].split(";")[0]
+
+    def log_in_together(self) -> None:
+        """Four log-ins at the same moment from four addresses (X-Forwarded-For, as a
+        balancer in front of ours would send): the nodes must count each client by
+        its own address (`--trusted-proxies`), or all but one per node get 429."""
+        people = [self.alice, self.bob, self.alice, self.bob]
+        replies: list[Reply | BaseException] = [None] * len(people)
+
+        def log_in(index: int) -> None:
+            try:
+                replies[index] = self.request(
+                    "POST", "/api/login", record=False,
+                    headers={"X-Forwarded-For": f"203.0.113.{10 + index}"},
+                    json_body={"username": people[index].username, "password": PASSWORD})
+            except BaseException as exc:  # handed to the asserting thread below
+                replies[index] = exc
+
+        threads = [threading.Thread(target=log_in, args=(i,)) for i in range(len(people))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(REQUEST_TIMEOUT_SECONDS * 2)
+        for reply in replies:
+            if isinstance(reply, BaseException):
+                raise AssertionError(f"a simultaneous log-in failed: {reply!r}")
+        statuses = [(r.status, r.node) for r in replies]
+        assert all(r.status == 200 for r in replies), (
+            f"simultaneous log-ins from four addresses: {statuses} (429: the nodes count "
+            "every client as the balancer; is it in their --trusted-proxies?)")
 
     def session_works_on_every_node(self) -> None:
         """The token (API) and the cookie (the home page) made through one node
@@ -335,6 +366,7 @@ STEPS = [
     ("nodes answer in turn", "nodes_answer_in_turn", False),
     ("two people sign up", "sign_up", True),
     ("both log in", "log_in", True),
+    ("four log-ins at once from four addresses", "log_in_together", False),
     ("a session works on every node (API and home page)", "session_works_on_every_node", False),
     ("alice posts a photo for friends", "post_photo", True),
     ("alice and bob become friends", "befriend", True),

@@ -59,6 +59,7 @@ def test_cluster_is_two_nodes_behind_nginx(cluster):
 def test_journey_through_nginx_alternates_nodes_and_crosses_them(cluster, journey):
     with logs_on_failure(cluster):
         journey.nodes_answer_in_turn()
+        journey.log_in_together()
         journey.session_works_on_every_node()
         journey.friend_sees_the_post()
         journey.chat_crosses_nodes()
