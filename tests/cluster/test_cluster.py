@@ -74,11 +74,21 @@ def test_photo_uploaded_through_one_node_is_served_by_every_node(cluster, journe
         journey.photo_from_every_node()
 
 
-def test_stop_ends_every_process_and_deletes_the_directory():
+def test_a_node_going_down_leaves_the_site_to_the_other_then_stop_ends_everything():
     cluster = LocalCluster.start(nodes=2, access_log=False)
     pids = [node.process.pid for node in cluster.nodes] + [cluster.balancer.process.pid]
     pg_pid = int((cluster.pg.datadir / "postmaster.pid").read_text().split()[0])
-    cluster.stop()
+    try:
+        # node2 stops (SIGTERM, as for a deploy): nginx finds its port refusing and
+        # passes the request to node1, so nobody sees an error, sign-ups included.
+        cluster.nodes[1].stop()
+        journey = Journey(cluster.url, cluster.node_names, log=lambda line: None)
+        answers = [journey.request("GET", "/healthz") for _ in range(4)]
+        journey.sign_up()
+        assert [(r.status, r.node) for r in answers] == [(200, "node1")] * 4
+        assert {r.node for r in journey.trail} == {"node1"}
+    finally:
+        cluster.stop()
     assert all(node.process.poll() is not None for node in cluster.nodes)
     assert cluster.balancer.process.poll() is not None
     # pg_ctl's server is reparented to init; a zombie (stat Z) has exited, and an
