@@ -24,6 +24,7 @@ from .format import (
     render_comment,
     render_notification,
     render_post,
+    render_profile,
     render_user_rows,
 )
 from .interactive import Menu
@@ -120,13 +121,7 @@ def run_profile(ctx: Context, args) -> int:
     if args.json:
         _print_json(ctx, user)
         return 0
-    style = ctx.console.style
-    lines = [f"{style.bold(user['name'])} @{user['username']}"]
-    bio = user.get("bio") or ""
-    lines.append(bio if bio else style.dim("(no bio yet)"))
-    if user.get("avatar_url"):
-        lines.append(f"Picture: {ctx.client.server}{user['avatar_url']}")
-    ctx.console.say("\n".join(lines))
+    ctx.console.say(render_profile(user, ctx.console.style, server=ctx.client.server))
     return 0
 
 

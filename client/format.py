@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 __all__ = [
     "Style", "display_width", "friendship_label", "notification_sentence", "parse_time",
     "relative_time", "render_comment", "render_message", "render_notification", "render_post",
-    "render_table", "render_user_rows", "VISIBILITY_LABELS",
+    "render_profile", "render_table", "render_user_rows", "VISIBILITY_LABELS",
 ]
 
 VISIBILITY_LABELS = {"public": "public", "friends": "friends", "private": "only me"}
@@ -153,6 +153,18 @@ def render_user_rows(users: list[dict], style: Style, *, numbered: bool = False,
         rows.append(([f"{i:>2}"] if numbered else []) + row)
     styles = ([("dim",)] if numbered else []) + [("bold",), (), ("green",)]
     return render_table(rows, style, styles)
+
+
+def render_profile(user: dict, style: Style, *, server: str = "") -> str:
+    """A person: name and @username (with the friendship), the bio, the picture's URL."""
+    head = f"{style.bold(user['name'])} @{user['username']}"
+    relation = user.get("friendship")
+    if relation and relation not in ("self", "none"):
+        head += style.dim(f"  ({friendship_label(relation)})")
+    lines = [head, user.get("bio") or style.dim("(no bio yet)")]
+    if user.get("avatar_url"):
+        lines.append(f"Picture: {server}{user['avatar_url']}")
+    return "\n".join(lines)
 
 
 def render_post(post: dict, style: Style, *, width: int = 80, server: str = "",

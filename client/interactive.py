@@ -18,6 +18,7 @@ from .chat import ChatSession
 from .config import TokenStore
 from .console import Console, readline
 from .format import VISIBILITY_LABELS, render_post, render_user_rows
+from .profiles import PROFILE_COMMANDS, ProfileCommands
 from .social import SOCIAL_COMMANDS, SocialCommands
 
 __all__ = ["Menu", "run"]
@@ -36,12 +37,14 @@ COMMANDS = [
     ("online", "friends online now"),
     ("chat", "chat with a friend"),
     *SOCIAL_COMMANDS,
+    *PROFILE_COMMANDS,
     ("logout", "log out and forget the saved login"),
     ("quit", "leave MiniFace"),
 ]
 ALIASES = {"q": "quit", "exit": "quit", "bye": "quit", "?": "help", "h": "help",
            "search": "people", "me": "mine", "send": "chat", "more": "feed",
-           "comment": "comments", "n": "notifications", "bell": "notifications"}
+           "comment": "comments", "n": "notifications", "bell": "notifications",
+           "bio": "profile", "whois": "profile"}
 VISIBILITIES = ["public", "friends", "private"]
 PAGE_SIZE = 10
 
@@ -64,8 +67,9 @@ def run(console: Console, client: ApiClient, store: TokenStore, *, poll: bool = 
         user = None
 
 
-class Menu(SocialCommands):
-    """The logged-in menu for one user (likes, comments, notifications: social.py)."""
+class Menu(SocialCommands, ProfileCommands):
+    """The logged-in menu for one user (likes, comments, notifications: social.py;
+    profiles: profiles.py)."""
 
     def __init__(self, console: Console, client: ApiClient, store: TokenStore, user: dict,
                  *, poll: bool = False) -> None:
