@@ -64,6 +64,13 @@ SIGNUP_WINDOW_SECONDS = 3600
 # Past either, a new request is refused with 409 until some are answered.
 MAX_PENDING_SENT = 500
 MAX_PENDING_RECEIVED = 1000
+# Friendships per person. Everything that reads a person's friends grows with them:
+# the feed's friend set, the live hub's presence watch, the online box, the chat
+# list, /api/friends. 5,000 is Facebook's own long-standing cap and far past the
+# ~150 stable relationships people keep (Dunbar); past it, a new request or an
+# acceptance that would pass it on either side is refused with 409 ("unfriend
+# someone first"), and those lists stay bounded by it.
+MAX_FRIENDS = 5000
 # argon2 costs: passlib's own defaults (3 passes over 64 MiB, 4 lanes), about
 # 0.1-0.3 s per hash on a laptop core. Tests lower them so suites stay fast.
 ARGON2_TIME_COST = 3
@@ -162,6 +169,7 @@ class AppConfig:
     signup_window: int = SIGNUP_WINDOW_SECONDS
     max_pending_sent: int = MAX_PENDING_SENT
     max_pending_received: int = MAX_PENDING_RECEIVED
+    max_friends: int = MAX_FRIENDS
     argon2_time_cost: int = ARGON2_TIME_COST
     argon2_memory_cost: int = ARGON2_MEMORY_COST_KIB
     argon2_parallelism: int = ARGON2_PARALLELISM

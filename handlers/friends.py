@@ -18,7 +18,7 @@ import logging
 from .errors import Conflict, Invalid, NotFound
 from .store import friends as friend_store
 from .store import users as user_store
-from .store.errors import AlreadyFriends, AlreadyRequested, PendingLimit, SelfRelation
+from .store.errors import AlreadyFriends, AlreadyRequested, FriendLimit, PendingLimit, SelfRelation
 
 __all__ = ["FriendEvents", "befriend", "find_user", "unfriend"]
 
@@ -60,15 +60,17 @@ def befriend(ctx, *, viewer: dict, username: str) -> tuple[dict, str]:
 
     Returns (that user, the new state: "request_sent" or "friends"). Raises
     NotFound (unknown user), Invalid (yourself), Conflict (already friends,
-    already requested, or too many requests pending: `max_pending_sent` from the
-    viewer, or `max_pending_received` for the other person).
+    already requested, too many requests pending: `max_pending_sent` from the
+    viewer, or `max_pending_received` for the other person, or a full friend list:
+    `max_friends` on either side, for a request and for an acceptance alike).
     """
     other = find_user(ctx, username)
     config = ctx.config
     try:
         state = friend_store.request_or_accept(ctx.db, from_id=viewer["id"], to_id=other["id"],
                                                now=ctx.now(), max_sent=config.max_pending_sent,
-                                               max_received=config.max_pending_received)
+                                               max_received=config.max_pending_received,
+                                               max_friends=config.max_friends)
     except SelfRelation:
         raise Invalid({"username": "You cannot befriend yourself."},
                       "You cannot befriend yourself.") from None
@@ -78,6 +80,8 @@ def befriend(ctx, *, viewer: dict, username: str) -> tuple[dict, str]:
         raise Conflict("You already asked; wait for an answer.") from None
     except PendingLimit as exc:
         raise Conflict(_pending_message(exc.side, config, other)) from None
+    except FriendLimit as exc:
+        raise Conflict(_friend_limit_message(exc.side, config, other)) from None
     kind = "friend_accepted" if state == "friends" else "friend_request"
     ctx.friend_events.publish(kind, viewer, other)
     return other, state
@@ -89,6 +93,14 @@ def _pending_message(side: str, config, other: dict) -> str:
                 "cancel some before sending more.")
     return (f"{other['name']} has too many friend requests waiting for an answer; "
             "try again later.")
+
+
+def _friend_limit_message(side: str, config, other: dict) -> str:
+    if side == "self":
+        return (f"You have {config.max_friends:,} friends, the most anyone can have here; "
+                "unfriend someone before adding more.")
+    return (f"{other['name']} has {config.max_friends:,} friends, the most anyone can have "
+            "here, and cannot add more.")
 
 
 def unfriend(ctx, *, viewer: dict, username: str) -> str:

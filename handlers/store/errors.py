@@ -10,6 +10,7 @@ __all__ = [
     "IntegrityError",
     "UniqueViolation",
     "PendingLimit",
+    "FriendLimit",
 ]
 
 
@@ -51,4 +52,13 @@ class PendingLimit(StoreError):
 
     def __init__(self, side: str):
         super().__init__(f"too many pending requests {side}")
+        self.side = side
+
+
+class FriendLimit(StoreError):
+    """A friendship would give someone more than the cap on friends. `side` says
+    whose list is full: "self" (the one asking or accepting) or "other"."""
+
+    def __init__(self, side: str):
+        super().__init__(f"friend list full ({side})")
         self.side = side

@@ -13,7 +13,7 @@ transaction; cancelling or declining a request removes its notification.
 """
 
 from .db import json_ids
-from .errors import AlreadyFriends, AlreadyRequested, PendingLimit, SelfRelation
+from .errors import AlreadyFriends, AlreadyRequested, FriendLimit, PendingLimit, SelfRelation
 from .notifications import add_notification, remove_notifications
 from .users import USER_COLUMNS
 
@@ -24,6 +24,8 @@ __all__ = [
     "remove_relation",
     "are_friends",
     "friends_of",
+    "count_friends",
+    "has_friends",
     "friend_ids",
     "incoming_requests",
     "count_incoming_requests",
@@ -97,13 +99,16 @@ def _request_exists(db, from_id: int, to_id: int) -> bool:
 
 
 def request_or_accept(db, *, from_id: int, to_id: int, now: int, max_sent: int | None = None,
-                      max_received: int | None = None) -> str:
+                      max_received: int | None = None, max_friends: int | None = None) -> str:
     """Ask `to_id` to be friends, or accept if they already asked `from_id`.
 
     Returns "request_sent" or "friends". Raises SelfRelation, AlreadyFriends,
-    AlreadyRequested (a request from `from_id` is already pending), or
+    AlreadyRequested (a request from `from_id` is already pending),
     PendingLimit when a new request would give `from_id` more than `max_sent`
-    pending requests or `to_id` more than `max_received` (None: no cap).
+    pending requests or `to_id` more than `max_received`, or FriendLimit when
+    either already has `max_friends` friends: neither a request nor an acceptance
+    is written then (None: no cap). The checks and the write are one transaction
+    (serialised on both backends), so two acceptances at once cannot both pass.
     """
     if from_id == to_id:
         raise SelfRelation("cannot befriend yourself")
@@ -113,6 +118,7 @@ def request_or_accept(db, *, from_id: int, to_id: int, now: int, max_sent: int |
         if _request_exists(db, from_id, to_id):
             raise AlreadyRequested(f"{from_id} already asked {to_id}")
         if _request_exists(db, to_id, from_id):
+            _check_friends(db, from_id, to_id, max_friends)
             db.execute("DELETE FROM friend_requests WHERE from_id = :from_id AND to_id = :to_id",
                        {"from_id": to_id, "to_id": from_id})
             db.execute("INSERT INTO friendships (user_a, user_b, created_at)"
@@ -120,6 +126,7 @@ def request_or_accept(db, *, from_id: int, to_id: int, now: int, max_sent: int |
             add_notification(db, recipient_id=to_id, kind="friend_accepted", actor_id=from_id,
                              now=now)
             return "friends"
+        _check_friends(db, from_id, to_id, max_friends)
         _check_pending(db, from_id, to_id, max_sent, max_received)
         db.execute("INSERT INTO friend_requests (from_id, to_id, created_at)"
                    " VALUES (:from_id, :to_id, :now)",
@@ -140,6 +147,23 @@ def _check_pending(db, from_id: int, to_id: int, max_sent, max_received) -> None
             capped.format("to_id = :user_id"), {"user_id": to_id, "cap": max_received}) \
             >= max_received:
         raise PendingLimit("received")
+
+
+# How many friends the user has, counted no further than :cap: the cost of the check
+# stays at the cap however many rows there are (one index seek per side).
+_CAPPED_FRIENDS_SQL = f"""
+WITH {FRIEND_IDS_CTE}
+SELECT count(*) FROM (SELECT 1 FROM friend LIMIT :cap) AS capped
+"""
+
+
+def _check_friends(db, from_id: int, to_id: int, max_friends) -> None:
+    if max_friends is None:
+        return
+    for user_id, side in ((from_id, "self"), (to_id, "other")):
+        if db.query_value(_CAPPED_FRIENDS_SQL,
+                          {"user_id": user_id, "cap": max_friends}) >= max_friends:
+            raise FriendLimit(side)
 
 
 def remove_relation(db, *, viewer_id: int, other_id: int):
@@ -169,11 +193,29 @@ def friend_ids(db, *, user_id: int) -> list:
     return [row["id"] for row in rows]
 
 
-def friends_of(db, *, user_id: int) -> list:
-    """The user's friends as user dicts, by name."""
-    return db.query_all(
-        f"WITH {FRIEND_IDS_CTE} SELECT {USER_COLUMNS} FROM friend f JOIN users u ON u.id = f.id"
-        " ORDER BY u.name, u.username", {"user_id": user_id})
+def friends_of(db, *, user_id: int, limit: int | None = None, offset: int = 0) -> list:
+    """The user's friends as user dicts, by name (then username, then id, so pages
+    never overlap): all of them (at most `max_friends`), or `limit` from `offset`.
+    An offset costs a walk past that many rows, which the cap on friends bounds."""
+    sql = (f"WITH {FRIEND_IDS_CTE} SELECT {USER_COLUMNS} FROM friend f JOIN users u"
+           " ON u.id = f.id ORDER BY u.name, u.username, u.id")
+    params = {"user_id": user_id}
+    if limit is not None:
+        sql += " LIMIT :limit OFFSET :offset"
+        params.update(limit=max(1, int(limit)), offset=max(0, int(offset)))
+    return db.query_all(sql, params)
+
+
+def count_friends(db, *, user_id: int) -> int:
+    """How many friends the user has."""
+    return db.query_value(f"WITH {FRIEND_IDS_CTE} SELECT count(*) FROM friend",
+                          {"user_id": user_id})
+
+
+def has_friends(db, *, user_id: int) -> bool:
+    """Whether the user has any friend (one index seek per side, no list)."""
+    return db.query_one(f"WITH {FRIEND_IDS_CTE} SELECT 1 AS yes FROM friend LIMIT 1",
+                        {"user_id": user_id}) is not None
 
 
 # Requests are listed newest first, a page at a time: keyset on the request's id,

@@ -87,6 +87,30 @@ def test_failed_accept_leaves_the_request_in_place(db, people):
     assert not db.in_transaction
 
 
+def test_the_friend_cap_refuses_requests_and_acceptances_and_writes_nothing(db, people):
+    ann, bob, cat, dan, eve = (people[n] for n in ("ann", "bob", "cat", "dan", "eve"))
+    friends.request_or_accept(db, from_id=dan, to_id=ann, now=T0)
+    _befriend(db, ann, bob)
+    friends.request_or_accept(db, from_id=cat, to_id=eve, now=T0)
+    with pytest.raises(errors.FriendLimit) as full:
+        friends.request_or_accept(db, from_id=ann, to_id=cat, now=T0, max_friends=1)
+    assert full.value.side == "self"
+    with pytest.raises(errors.FriendLimit) as full:
+        friends.request_or_accept(db, from_id=eve, to_id=bob, now=T0, max_friends=1)
+    assert full.value.side == "other"
+    with pytest.raises(errors.FriendLimit) as full:   # ann accepting dan's request
+        friends.request_or_accept(db, from_id=ann, to_id=dan, now=T0, max_friends=1)
+    assert full.value.side == "self"
+    assert _state(db, ann, dan) == "request_received"
+    assert db.query_value("SELECT count(*) FROM friend_requests") == 2
+    assert db.query_value("SELECT count(*) FROM friendships") == 1
+    assert not db.in_transaction
+    # Under the cap (or with none) the same moves go through.
+    assert friends.request_or_accept(db, from_id=ann, to_id=dan, now=T0, max_friends=2) \
+        == "friends"
+    assert friends.request_or_accept(db, from_id=eve, to_id=cat, now=T0) == "friends"
+
+
 def test_batch_states_cover_every_case(db, people):
     ann, bob, cat, dan, eve = (people[n] for n in ("ann", "bob", "cat", "dan", "eve"))
     _befriend(db, ann, bob)
@@ -106,6 +130,13 @@ def test_friend_lists_and_request_lists(db, people):
     friends.request_or_accept(db, from_id=dan, to_id=ann, now=T0)
     friends.request_or_accept(db, from_id=eve, to_id=ann, now=T0 + 1)
     assert [u["username"] for u in friends.friends_of(db, user_id=ann)] == ["bob", "cat"]
+    assert friends.count_friends(db, user_id=ann) == 2 and friends.has_friends(db, user_id=ann)
+    assert friends.count_friends(db, user_id=dan) == 0
+    assert not friends.has_friends(db, user_id=dan)
+    assert [u["username"] for u in friends.friends_of(db, user_id=ann, limit=1)] == ["bob"]
+    assert [u["username"] for u in friends.friends_of(db, user_id=ann, limit=1, offset=1)] \
+        == ["cat"]
+    assert friends.friends_of(db, user_id=ann, limit=5, offset=2) == []
     assert sorted(friends.friend_ids(db, user_id=ann)) == sorted([bob, cat])
     assert [u["username"] for u in friends.incoming_requests(db, user_id=ann)] == ["eve", "dan"]
     assert friends.count_incoming_requests(db, user_id=ann) == 2
