@@ -4,7 +4,8 @@ alice, bob, carol, dave and erin share one password (the caller hashes
 "password123" once and passes the hash). alice is friends with bob and carol, bob
 with carol, carol with dave, dave with erin; erin has asked alice and is waiting.
 Their posts use all three visibilities, some carry photos drawn here with Pillow,
-and alice and bob have been chatting (with a message from carol alice has not
+alice, bob and carol have drawn profile pictures (dave and erin keep their initials,
+the fallback everyone starts with), and alice and bob have been chatting (with a message from carol alice has not
 read yet). Seeding twice does nothing the second time.
 """
 
@@ -63,6 +64,12 @@ REACTIONS = (
     ("Hello MiniFace! First post.", ("bob", "carol"), [("carol", "Welcome aboard!")]),
 )
 PHOTO_SIZE = (640, 400)
+# username: (background, figure) colours of a drawn profile picture.
+AVATARS = {
+    "alice": ((255, 183, 77), (94, 53, 177)),
+    "bob": ((129, 199, 132), (21, 101, 192)),
+    "carol": ((144, 202, 249), (173, 20, 87)),
+}
 
 
 def seed_demo(db, *, uploads_dir, password_hash: str) -> bool:
@@ -79,6 +86,7 @@ def seed_demo(db, *, uploads_dir, password_hash: str) -> bool:
             ids = _seed_people(db, password_hash, now)
             _seed_friends(db, ids, now)
             _seed_posts(db, ids, media, written, now)
+            _seed_avatars(db, ids, media, written)
             _seed_reactions(db, ids, now)
             _seed_chats(db, ids, now)
     except BaseException:
@@ -114,6 +122,20 @@ def _seed_posts(db, ids, media, written, now) -> None:
             written.append(image_name)
         posts.create_post(db, author_id=ids[author], body=body, visibility=visibility,
                           image_name=image_name, now=now - hours_ago * HOUR)
+
+
+def _seed_avatars(db, ids, media, written) -> None:
+    # The sizes and file names the profile pages use (imported here: they belong to
+    # the app's upload handling, above the store).
+    from ..profiles import AVATAR_SIZES
+    from ..uploads import avatar_file
+
+    for username, colours in AVATARS.items():
+        name = f"{secrets.token_urlsafe(16)}.png"
+        for size in AVATAR_SIZES:
+            media.put(avatar_file(name, size), _draw_avatar(colours, size))
+            written.append(avatar_file(name, size))
+        users.set_avatar(db, user_id=ids[username], avatar_name=name)
 
 
 def _seed_reactions(db, ids, now) -> None:
@@ -168,6 +190,21 @@ def _draw_photo(scene: str, ext: str) -> bytes:
             draw.rectangle([x, 0, x + 39, height], fill=(236, 228, 214))
     out = BytesIO()
     image.save(out, format="JPEG" if ext == "jpg" else "PNG", quality=85)
+    return out.getvalue()
+
+
+def _draw_avatar(colours, size: int) -> bytes:
+    """A head and shoulders on a plain colour, drawn large and scaled down to `size`."""
+    background, figure = colours
+    side = 256
+    image = Image.new("RGB", (side, side), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([side * 0.32, side * 0.18, side * 0.68, side * 0.54], fill=figure)
+    draw.ellipse([side * 0.14, side * 0.6, side * 0.86, side * 1.3], fill=figure)
+    if size != side:
+        image = image.resize((size, size), Image.LANCZOS)
+    out = BytesIO()
+    image.save(out, format="PNG")
     return out.getvalue()
 
 

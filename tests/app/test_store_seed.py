@@ -7,7 +7,9 @@ from store_fixtures import (
     db_fixture,  # noqa: F401  (the `db` fixture)
 )
 
+from handlers.profiles import AVATAR_SIZES
 from handlers.store import errors, friends, messages, posts, seed, users
+from handlers.uploads import avatar_file
 
 
 def _counts(db):
@@ -26,10 +28,19 @@ def test_seed_demo_builds_people_friends_posts_photos_and_chats(db, tmp_path):
     all_posts = db.query_all("SELECT visibility, image_name FROM posts")
     assert {p["visibility"] for p in all_posts} == {"public", "friends", "private"}
     photos = [p["image_name"] for p in all_posts if p["image_name"]]
-    assert len(photos) >= 3 and sorted(photos) == sorted(p.name for p in uploads.iterdir())
+    pictures = {u["username"]: u["avatar_name"] for u in db.query_all(
+        "SELECT username, avatar_name FROM users")}
+    assert [u for u, name in sorted(pictures.items()) if name] == ["alice", "bob", "carol"]
+    avatar_files = [avatar_file(name, size) for name in pictures.values() if name
+                    for size in AVATAR_SIZES]
+    assert len(photos) >= 3
+    assert sorted(photos + avatar_files) == sorted(p.name for p in uploads.iterdir())
     for name in photos:
         with Image.open(uploads / name) as image:
             image.verify()
+    for size in AVATAR_SIZES:
+        with Image.open(uploads / avatar_file(pictures["alice"], size)) as image:
+            assert image.size == (size, size)
     assert messages.unread_total(db, user_id=ids["alice"]) == 1
     assert messages.conversations_for(db, user_id=ids["alice"])[0]["with"]["username"] == "carol"
     # alice's private note is hers alone; bob sees her friends-only post.
