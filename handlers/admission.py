@@ -12,11 +12,14 @@ the queue and a real user's login waited 35-40 s. Two limits guard it:
   cancelled (the reactor drops deferred work whose connection has closed before
   it starts). A client is an address for anonymous requests (`client_address`),
   or "user:ID" for a logged-in account's own requests.
-- `RecentCounter`: events per key within a sliding window (signups per address).
 
-Both count in this process only, on the loop thread: with `--workers N` each
-worker enforces its own limits. Behind a reverse proxy every client shares the
-proxy's address, so these limits then apply to everyone together.
+The gate counts in this process only, on purpose: it protects this process's
+CPU and hashing pool, so with `--workers N` (or N nodes) each process admits its
+own `hashing_in_flight`, and a client may have `hashing_per_client` hashes in
+flight on each. The limits that must hold for the whole site are rows in the
+database, shared by every process: sign-ups per address (store/signups.py) and
+failed log-ins per (account, address) (store/sessions.py). Behind a reverse
+proxy, set `trusted_proxies`, or every client counts as the proxy's address.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from concurrent.futures import Future
 
 from .errors import RateLimited, Unavailable
 
-__all__ = ["HashingGate", "RecentCounter"]
+__all__ = ["HashingGate"]
 
 log = logging.getLogger(__name__)
 
@@ -83,44 +86,3 @@ class HashingGate:
     def busy(self, client: str) -> int:
         """Hashes in flight for `client` (for tests and logs)."""
         return self._by_client.get(client, 0)
-
-
-class RecentCounter:
-    """How many times each key was counted within the last `window` seconds.
-
-    Each key keeps the times of its recent events (at most `limit` of them), and
-    at most `max_keys` keys are kept, the least recently counted dropped first,
-    so a spray of addresses cannot grow memory without bound.
-    """
-
-    def __init__(self, *, limit: int, window: int, max_keys: int = 100_000):
-        self.limit = limit
-        self.window = window
-        self.max_keys = max_keys
-        self._times: collections.OrderedDict[str, collections.deque] = collections.OrderedDict()
-        self._lock = threading.RLock()  # handlers may run on database threads
-
-    def retry_after(self, key: str, now: int) -> int:
-        """Seconds until `key` may be counted again; 0 when it may be now."""
-        with self._lock:
-            times = self._recent(key, now)
-            if times is None or len(times) < self.limit:
-                return 0
-            return max(1, times[0] + self.window - now)
-
-    def count(self, key: str, now: int) -> None:
-        with self._lock:
-            times = self._recent(key, now)
-            if times is None:
-                times = self._times[key] = collections.deque(maxlen=self.limit)
-                if len(self._times) > self.max_keys:
-                    self._times.popitem(last=False)
-            self._times.move_to_end(key)
-            times.append(now)
-
-    def _recent(self, key: str, now: int):
-        times = self._times.get(key)
-        if times is not None:
-            while times and times[0] <= now - self.window:
-                times.popleft()
-        return times

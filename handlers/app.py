@@ -26,7 +26,7 @@ from pathlib import Path
 from reactor import HTTPError, Response, StaticFiles
 
 from . import body_limits, errors, media
-from .admission import HashingGate, RecentCounter
+from .admission import HashingGate
 from .auth import Passwords
 from .config import DATABASE_POOL, HASHING_POOL, LIVE_POOL, UPLOADS_POOL, AppConfig
 from .dbthreads import DatabaseThreads
@@ -72,11 +72,10 @@ class AppContext:
         self.passwords = Passwords(config)
         # Read results reused until the database changes (sessions, home page).
         self.reads = ReadCache(db)
-        # Admission to password hashing, and signups per address (admission.py).
+        # Admission to password hashing, per process (admission.py); sign-ups per
+        # address and failed log-ins are counted in the database (auth.py).
         self.hashing = HashingGate(per_client=config.hashing_per_client,
                                    in_flight=config.hashing_in_flight, pool=HASHING_POOL)
-        self.signups = RecentCounter(limit=config.signups_per_address,
-                                     window=config.signup_window)
         self.sessions = SessionManager(db, config, self.reads)
         self.friend_events = FriendEvents()
         self.media = Media(db, config.uploads_dir)

@@ -1,8 +1,15 @@
 """Sign up, log in, log out: the services behind both the JSON API and the HTML pages.
 
 Password hashing and checking are slow on purpose (argon2), so they run on the
-server's thread pool; the database is touched only on the loop thread, before the
-hashing starts and in the continuation after it (`server.then`).
+server's thread pool; the database is touched before the hashing starts and in the
+continuation after it (`server.then`), on the loop thread with sqlite and on a
+database thread with PostgreSQL (handlers/dbthreads.py).
+
+The throttles that must hold for the whole site are rows in the database, shared
+by every worker and node: failed log-ins per (account, client address)
+(`failed_logins`) and sign-ups per client address (`signups`, store/signups.py).
+The hashing gate (handlers/admission.py) is per process on purpose: it protects
+that process's CPU.
 
 Each service returns a `concurrent.futures.Future`. Every outcome, including
 validation errors, arrives through it: a value on success, an `HTTPError`
@@ -30,6 +37,7 @@ from .base import failed
 from .errors import Conflict, Invalid, RateLimited, Unauthorized
 from .sessions import Session
 from .store import sessions as session_store
+from .store import signups as signup_store
 from .store import users as user_store
 from .store.errors import UsernameTaken
 from .text_rules import is_clean_name
@@ -119,15 +127,18 @@ def signup(ctx, server, *, username, name, password, client: str):
     name = name.strip()
     if user_store.get_user_by_username(ctx.db, username) is not None:
         return failed(_taken())
-    wait = ctx.signups.retry_after(client, ctx.now())
+    # Counted in the database, so the limit holds for every worker and node.
+    place, wait = signup_store.take_signup(ctx.db, client=client, now=ctx.now(),
+                                           limit=ctx.config.signups_per_address,
+                                           window=ctx.config.signup_window)
     if wait:
         log.info("signup from %s throttled for %d s", client, wait)
         return failed(RateLimited(wait, "Too many new accounts from here."))
     try:
         hashed = ctx.hashing.defer(server, client, ctx.passwords.hash, password)
-    except HTTPError as exc:
+    except HTTPError as exc:  # refused before any hashing: not a sign-up
+        signup_store.release_signup(ctx.db, row_id=place)
         return failed(exc)
-    ctx.signups.count(client, ctx.now())
 
     def insert(password_hash):
         try:
@@ -165,12 +176,20 @@ def login(ctx, server, *, username, password, client: str):
     now = ctx.now()
     # A failure at time t counts while now < t + window.
     since = now - ctx.config.login_failure_window + 1
-    # Older failures no longer count: forget them, or guesses at made-up
-    # usernames would pile up in the table for ever.
-    session_store.prune_failed_logins(ctx.db, before=since)
-    failures, latest = session_store.failed_login_streak(ctx.db, username=key, client=client,
-                                                         since=since)
-    wait = login_backoff_seconds(ctx.config, failures, latest, now)
+    # The attempt is counted as failed before its password is checked, in one
+    # transaction with the look at the earlier failures, so that guesses sent in
+    # parallel, to any worker or node, cannot all pass the throttle; a success
+    # clears this client's failures.
+    with ctx.db.transaction():
+        # Older failures no longer count: forget them, or guesses at made-up
+        # usernames would pile up in the table for ever.
+        session_store.prune_failed_logins(ctx.db, before=since)
+        failures, latest = session_store.failed_login_streak(ctx.db, username=key,
+                                                             client=client, since=since)
+        wait = login_backoff_seconds(ctx.config, failures, latest, now)
+        if wait <= 0:
+            attempt = session_store.record_failed_login(ctx.db, username=key, client=client,
+                                                        now=now)
     if wait > 0:
         log.info("login for %r from %s throttled for %d s", key, client, wait)
         return failed(RateLimited(wait, "Too many failed attempts for this account."))
@@ -179,16 +198,13 @@ def login(ctx, server, *, username, password, client: str):
     if len(password) > PASSWORD_MAX_CHARS:
         # No account has such a password (signup refuses it), and passlib will
         # not verify over 4096 bytes: wrong, whether the account exists or not.
-        session_store.record_failed_login(ctx.db, username=key, client=client, now=now)
         log.info("failed login for %r", key)
         return failed(Unauthorized(WRONG_CREDENTIALS))
     try:
         verified = ctx.hashing.defer(server, client, ctx.passwords.verify, password, stored_hash)
     except HTTPError as exc:  # refused before any hashing: not a failed attempt
+        session_store.forget_failed_login(ctx.db, row_id=attempt)
         return failed(exc)
-    # Count the attempt as failed before checking it, so guesses sent in parallel
-    # cannot all pass the throttle; a success clears this client's failures.
-    session_store.record_failed_login(ctx.db, username=key, client=client, now=now)
 
     def finish(ok: bool) -> LoginResult:
         if not ok or credentials is None:

@@ -15,6 +15,7 @@ __all__ = [
     "delete_user_sessions",
     "delete_other_sessions",
     "record_failed_login",
+    "forget_failed_login",
     "failed_login_streak",
     "clear_failed_logins",
     "prune_failed_logins",
@@ -80,11 +81,18 @@ def delete_other_sessions(db, *, user_id: int, keep_token_hash: str) -> int:
 # exactly as they share an account, and on the client's address, so that one
 # address's failures never hold back another's (see auth.login).
 
-def record_failed_login(db, *, username: str, client: str, now: int) -> None:
-    """Count one failed attempt against `username` (known or not) from `client`."""
-    db.execute("INSERT INTO failed_logins (username, client, attempted_at)"
-               " VALUES (:username, :client, :now)",
-               {"username": username.lower(), "client": client, "now": now})
+def record_failed_login(db, *, username: str, client: str, now: int) -> int:
+    """Count one failed attempt against `username` (known or not) from `client`;
+    returns its row id (for `forget_failed_login`)."""
+    return db.execute("INSERT INTO failed_logins (username, client, attempted_at)"
+                      " VALUES (:username, :client, :now)",
+                      {"username": username.lower(), "client": client, "now": now})
+
+
+def forget_failed_login(db, *, row_id: int) -> None:
+    """Take back an attempt counted by `record_failed_login` that never happened
+    (its password hash was refused before it started)."""
+    db.execute("DELETE FROM failed_logins WHERE id = :id", {"id": row_id})
 
 
 def failed_login_streak(db, *, username: str, client: str, since: int) -> tuple[int, int | None]:

@@ -11,7 +11,7 @@ import pytest
 from appclient import signup, wait_for
 
 import reactor
-from handlers.admission import HashingGate, RecentCounter
+from handlers.admission import HashingGate
 from handlers.errors import RateLimited, Unavailable
 
 
@@ -71,17 +71,6 @@ def test_a_cancelled_job_frees_its_slot(loop_server):
     blocker.set()
     for future in blockers:
         future.result(5)
-
-
-def test_recent_counter_slides_its_window_and_bounds_its_keys():
-    counter = RecentCounter(limit=2, window=60, max_keys=3)
-    counter.count("a", 100)
-    counter.count("a", 110)
-    assert counter.retry_after("a", 120) == 40
-    assert counter.retry_after("a", 159) == 1 and counter.retry_after("a", 160) == 0
-    for key in "bcd":
-        counter.count(key, 200)
-    assert len(counter._times) == 3 and "a" not in counter._times
 
 
 def signup_from(address: str, port: int, username: str):
