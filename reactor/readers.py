@@ -140,9 +140,10 @@ def _take_line(buf: bytearray, eof: bool, limit: int, too_long: type[ProtocolErr
                message: str):
     """The next CRLF-terminated line without its CRLF, or None for "need more".
 
-    `too_long(message)` is raised when more than `limit` bytes arrive without a
-    line end: its type carries the status (a chunk line is a 400, trailers a 431).
-    A complete line over the limit is malformed framing, a 400, whichever it is.
+    `too_long(message)` is raised when a line runs past `limit` bytes, whether
+    its end has arrived yet or not: its type carries the status (a chunk line is
+    a 400, trailers a 431), so the answer does not depend on how the client cut
+    its bytes into packets.
     """
     end = buf.find(b"\r\n")
     if end < 0:
@@ -153,7 +154,7 @@ def _take_line(buf: bytearray, eof: bool, limit: int, too_long: type[ProtocolErr
         _need_more(eof)
         return None
     if end > limit:
-        raise MalformedRequest(message)
+        raise too_long(message)
     line = bytes(buf[:end])
     del buf[:end + 2]
     return line

@@ -42,6 +42,25 @@ def test_unfinished_trailers_over_their_limit_are_431_by_type():
     assert excinfo.value.status == 431
 
 
+def test_a_trailer_line_over_the_limit_is_431_whole_or_trickled():
+    line = b"X-Long: " + b"v" * config.MAX_TRAILER_BYTES + b"\r\n\r\n"
+    whole = bytearray(b"0\r\n" + line)
+    with pytest.raises(FieldsTooLarge):
+        ChunkedReader(1000).read(whole, False)
+    reader, buf = ChunkedReader(1000), bytearray()
+    with pytest.raises(FieldsTooLarge):
+        for byte in b"0\r\n" + line:
+            buf.append(byte)
+            assert reader.read(buf, False) is NEED_DATA
+
+
+def test_a_chunk_size_line_over_its_limit_is_400_whole_or_trickled():
+    line = b"1" + b" " * (config.MAX_CHUNK_LINE_BYTES + 1) + b"\r\n"
+    with pytest.raises(MalformedRequest) as excinfo:
+        ChunkedReader(1000).read(bytearray(line), False)
+    assert excinfo.value.status == 400
+
+
 def test_unfinished_chunk_size_line_over_its_limit_is_400():
     buf = bytearray(b"1" + b" " * (config.MAX_CHUNK_LINE_BYTES + 1))
     with pytest.raises(MalformedRequest) as excinfo:
