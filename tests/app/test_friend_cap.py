@@ -4,9 +4,11 @@ in the JSON API and from the pages' buttons, and nothing is written."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from appclient import login, signup
-from pages_helpers import flash_of, submit
+from pages_helpers import flash_of, submit, visible_text
 
 
 def user(server, username, name=None):
@@ -100,3 +102,49 @@ def test_the_pages_buttons_say_whose_list_is_full(full, page):
     assert flash_of(alice.get(page)).startswith("You have 2 friends")
     assert rows(server, "friend_requests", dave.user["id"]) == 0
     assert rows(server, "friendships", dave.user["id"]) == 0
+
+
+def add_friends(server, user_id: int, count: int) -> list[str]:
+    """`count` friends of `user_id`, written straight into the database; their
+    usernames in the order /friends lists them (by name)."""
+    db = server.db
+    names = [f"pal{i:03d}" for i in range(count)]
+    db.execute_many("INSERT INTO users (username, name, password_hash, created_at)"
+                    " VALUES (:u, :n, 'x', 0)",
+                    [{"u": name, "n": f"Pal {name[3:]}"} for name in names])
+    ids = [db.query_value("SELECT id FROM users WHERE username = :u", {"u": n}) for n in names]
+    db.execute_many("INSERT INTO friendships (user_a, user_b, created_at) VALUES (:a, :b, 0)",
+                    [{"a": min(user_id, i), "b": max(user_id, i)} for i in ids])
+    return names
+
+
+def friends_listed(page, names) -> list[str]:
+    section = re.search(r'<section[^>]*id="friends-list".*?</section>', page.text, re.S)
+    assert section, "no friends section"
+    return [n for n in names if f'href="/u/{n}"' in section.group(0)]
+
+
+def test_the_friends_page_lists_sixty_at_a_time(server, make_user):
+    alice = make_user("alice")
+    names = add_friends(server, alice.user["id"], 130)
+    first = alice.get("/friends")
+    assert friends_listed(first, names) == names[:60]
+    assert 'Your friends <span class="count">130</span>' in first.text
+    assert "1–60 of 130" in first.text
+    link = re.search(r'href="(/friends\?friends_page=2)#friends-list" rel="next">More friends',
+                     first.text).group(1)
+    second = alice.get(link)
+    assert friends_listed(second, names) == names[60:120]
+    third = alice.get(re.search(r'href="(/friends\?friends_page=3)#friends-list" rel="next"',
+                                second.text).group(1))
+    assert friends_listed(third, names) == names[120:]
+    assert "More friends" not in third.text and "No more friends." in third.text
+    past = alice.get("/friends?friends_page=4")
+    assert past.status == 200 and friends_listed(past, names) == []
+    assert "No more friends." in visible_text(past)
+    assert alice.get("/friends?friends_page=0").status == 400
+    # The other people on the site are not a friend's page: with 60 or fewer, one page.
+    bob = make_user("bob")
+    alone = bob.get("/friends")
+    assert "More friends" not in alone.text and "No more friends" not in alone.text
+    assert "You have no friends here yet." in visible_text(alone)
