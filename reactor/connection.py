@@ -46,6 +46,7 @@ from .errors import ProtocolError
 from .fallback import discard_outcome, failure_response, outcome, protocol_error_bytes
 from .framing import FILE, STREAM, choose_framing
 from .messages import FileBody, Response
+from .output import append_bytes
 from .parser import END_OF_MESSAGE, NEED_DATA, RequestParser
 from .serializer import CONTINUE_RESPONSE, serialize_head, simple_response
 from .states import READING, WATCHING, ConnState
@@ -66,12 +67,9 @@ class Connection:
         self.remote_addr = remote_addr
         self.on_output = on_output
         self.clock = clock
-        self.parser = RequestParser(max_request_line_bytes=config.max_request_line_bytes,
-                                    max_head_bytes=config.max_head_bytes,
-                                    max_header_count=config.max_header_count,
-                                    max_body_bytes=config.max_body_bytes)
+        self.parser = RequestParser.for_config(config)
         self.state = ConnState.READING_HEAD
-        self.output: deque = deque()   # bytes, bytearray and FileBody segments, in order
+        self.output: deque = deque()   # bytes, bytearray and FileBody segments (output.py)
         self.output_size = 0           # bytes queued, in memory and in files
         self.shutting_down = False
         self.requests_served = 0
@@ -383,21 +381,9 @@ class Connection:
         the caller has it)."""
         if not data:
             return
-        if type(data) is not bytes:
-            data = bytes(data)  # a caller's bytearray may change after this
-        output = self.output
-        if not output:
+        if not self.output:
             self._send_window.restart(self.clock() if now is None else now)
-            output.append(data)  # the usual response: kept as it is, not copied
-        else:
-            last = type(output[-1])
-            if last is bytearray:
-                output[-1] += data
-            elif last is bytes:
-                output[-1] = bytearray(output[-1]) + data
-            else:
-                output.append(data)
-        self.output_size += len(data)
+        self.output_size += append_bytes(self.output, data)
 
     def _fail(self, exc: ProtocolError) -> None:
         """Answer a protocol error and close (nothing after it is trusted)."""

@@ -16,7 +16,8 @@ linear time; a complete head gets the same checks in the same order, so the
 answer never depends on how the bytes were split. Framing follows RFC 9112 §6.3:
 Transfer-Encoding wins over nothing, both together are an error, several
 Content-Lengths must agree, and chunked must be the final coding. The body is
-read by the reader that framing picks (`reactor.readers`).
+read by the reader that framing picks (`reactor.readers`); the head's parts are
+parsed and remembered by `reactor.request_head`.
 
 The parser is in one of a few states, each a method that `next_event` calls
 (kept as the plain function, so the parser holds no reference cycle):
@@ -26,35 +27,25 @@ The parser is in one of a few states, each a method that `next_event` calls
 
 from __future__ import annotations
 
-import re
-from urllib.parse import unquote
-
 from . import config as _defaults
 from .errors import FieldsTooLarge, MalformedRequest, ProtocolError
 from .events import END_OF_MESSAGE, NEED_DATA, Data, EndOfMessage
-from .grammar import FIELD, FIELD_VALUE, TOKEN
 from .messages import Headers, Request
 from .readers import ChunkedReader, ContentLengthReader
+from .request_head import (
+    FIELD_BLOCKS,
+    GOOD_HOSTS,
+    MAX_REQUEST_LINES,
+    REQUEST_LINES,
+    chunked_reader,
+    content_length,
+    framing_fields,
+    parse_field_block,
+    parse_new_request_line,
+    valid_host,
+)
 
 __all__ = ["RequestParser", "Data", "EndOfMessage", "END_OF_MESSAGE", "NEED_DATA"]
-
-# The head is matched as latin-1 text; every class below is spelled out in ASCII
-# ranges, so it means the same as it would on bytes.
-_REQUEST_LINE = re.compile(r"(" + TOKEN + r") ([\x21-\x7e]+) HTTP/([0-9])\.([0-9])")
-# Only to tell 505 from 400, on bytes: there `\S` is ASCII-only, as intended.
-_LOOKS_LIKE_HTTP = re.compile(rb"\S+ \S+ HTTP/[0-9.]+\Z")
-_VERSION = re.compile(rb"HTTP/[0-9]+\.[0-9]+")
-_REQUEST_LINE_BYTES = re.compile(_REQUEST_LINE.pattern.encode("ascii"))
-# All field lines at once: neither class can cross a CRLF, so each match is one
-# whole line, and "as many matches as lines" means every line is well-formed.
-_FIELD_LINES = re.compile(r"^(" + TOKEN + r"):(" + FIELD_VALUE + r")\r\n", re.MULTILINE)
-# Header names _apply_fields acts on; the rest are only stored.
-_FRAMING_FIELDS = frozenset({"host", "content-length", "transfer-encoding", "connection",
-                             "expect"})
-# RFC 3986 reg-name / IPv4 / IP-literal, then an optional port.
-_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?\Z")
-_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
-
 
 class RequestParser:
     """Parse a stream of pipelined HTTP/1.x requests.
@@ -81,6 +72,14 @@ class RequestParser:
         self._head_scanned = 0
         self._head_line_end = -1
         self.eof = False
+
+    @classmethod
+    def for_config(cls, config) -> RequestParser:
+        """A parser with the limits of a `ServerConfig`."""
+        return cls(max_request_line_bytes=config.max_request_line_bytes,
+                   max_head_bytes=config.max_head_bytes,
+                   max_header_count=config.max_header_count,
+                   max_body_bytes=config.max_body_bytes)
 
     # -- input ---------------------------------------------------------------
 
@@ -186,9 +185,9 @@ class RequestParser:
         if count > self.max_header_count:
             raise FieldsTooLarge("Too many header fields")
         request = self._parse_request_line(line)
-        fields = _FIELD_BLOCKS.get(block)
+        fields = FIELD_BLOCKS.get(block)
         if fields is None:
-            fields = _parse_field_block(block, count)
+            fields = parse_field_block(block, count)
         try:
             self._apply_fields(request, fields)
         except ProtocolError as exc:
@@ -226,12 +225,12 @@ class RequestParser:
             raise MalformedRequest("NUL byte in request head")
 
     def _parse_request_line(self, line: str) -> Request:
-        parsed = _REQUEST_LINES.get(line)
+        parsed = REQUEST_LINES.get(line)
         if parsed is None:
-            parsed = _parse_new_request_line(line)
-            if len(_REQUEST_LINES) >= MAX_REQUEST_LINES:
-                _REQUEST_LINES.clear()
-            _REQUEST_LINES[line] = parsed
+            parsed = parse_new_request_line(line)
+            if len(REQUEST_LINES) >= MAX_REQUEST_LINES:
+                REQUEST_LINES.clear()
+            REQUEST_LINES[line] = parsed
         method, target, path, query, version = parsed
         return Request(method, target, path, query, version, None)
 
@@ -250,12 +249,12 @@ class RequestParser:
             connection = by_name.get("connection", "")
             expect = by_name.get("expect")
         else:
-            hosts, lengths, codings, connection, expect = _framing_fields(fields)
+            hosts, lengths, codings, connection, expect = framing_fields(fields)
         http11 = request.version == "1.1"
         if http11 and len(hosts) != 1:
             raise MalformedRequest("A request must have exactly one Host header" if hosts
                              else "Missing Host header")
-        if len(hosts) > 1 or hosts and hosts[0] not in _GOOD_HOSTS and not _valid_host(hosts[0]):
+        if len(hosts) > 1 or hosts and hosts[0] not in GOOD_HOSTS and not valid_host(hosts[0]):
             raise MalformedRequest("Invalid Host header")
         tokens = {t.strip().lower() for t in connection.split(",")} if connection else ()
         if http11:
@@ -265,11 +264,11 @@ class RequestParser:
         if codings:
             if lengths:
                 raise MalformedRequest("Both Content-Length and Transfer-Encoding")
-            self._body = _chunked_reader(codings, self.max_body_bytes)
+            self._body = chunked_reader(codings, self.max_body_bytes)
             if not http11:
                 keep_alive = False  # RFC 9112 §6.1: TE in 1.0 may be a smuggling attempt
         elif lengths:
-            length = _content_length(lengths)
+            length = content_length(lengths)
             if length > self.max_body_bytes:
                 raise ProtocolError(413, "Request body too large")
             self._body = ContentLengthReader(length) if length else None
@@ -286,159 +285,3 @@ class RequestParser:
 
 _AT_HEAD = RequestParser._read_head
 _AT_PAUSE = RequestParser._paused
-
-# Request lines parsed before, by their text: a server hears the same few (its
-# pages, its assets) again and again, and a line's parts depend on nothing else.
-# Only lines that parsed are kept; bounded: full, it starts over.
-_REQUEST_LINES: dict[str, tuple] = {}
-MAX_REQUEST_LINES = 256
-
-
-def _parse_new_request_line(line: str) -> tuple:
-    """(method, target, path, query, version) of a request line; raises
-    ProtocolError (400, 501 or 505) when it is not one we serve."""
-    m = _REQUEST_LINE.fullmatch(line)
-    if m is None:
-        _raise_request_line_error(line.encode("latin-1"))
-    method, target, major, minor = m.groups()
-    if major != "1":
-        raise ProtocolError(505, "HTTP version not supported")
-    version = "1.1" if minor != "0" else "1.0"
-    path, query = _split_target(method, target)
-    return method, target, path, query, version
-
-
-# Field blocks parsed before, by their text, as (lower-case name, value) pairs: a
-# client sends the same fields (its Host, User-Agent, Cookie, ...) on every request.
-# Only well-formed blocks of at most 4 KiB are kept, at most 256, starting over when full.
-_FIELD_BLOCKS: dict[str, tuple] = {}
-MAX_FIELD_BLOCKS = 256
-MAX_KEPT_BLOCK_CHARS = 4096
-
-
-def _parse_field_block(block: str, count: int) -> tuple:
-    fields = _FIELD_LINES.findall(block)
-    if len(fields) != count:
-        _raise_field_error(block.split("\r\n")[:-1])
-    fields = tuple([(name.lower(), value.strip(" \t")) for name, value in fields])
-    if len(block) <= MAX_KEPT_BLOCK_CHARS:
-        if len(_FIELD_BLOCKS) >= MAX_FIELD_BLOCKS:
-            _FIELD_BLOCKS.clear()
-        _FIELD_BLOCKS[block] = fields
-    return fields
-
-
-# Host values that matched _HOST: a server hears a handful of them, so most heads
-# skip the regex. Bounded: full, it starts over.
-_GOOD_HOSTS: set[str] = set()
-MAX_GOOD_HOSTS = 256
-
-
-def _valid_host(value: str) -> bool:
-    if _HOST.match(value) is None:
-        return False
-    if len(_GOOD_HOSTS) >= MAX_GOOD_HOSTS:
-        _GOOD_HOSTS.clear()
-    _GOOD_HOSTS.add(value)
-    return True
-
-
-def _framing_fields(fields):
-    """(hosts, lengths, codings, connection, expect) of a head that repeats a name:
-    every Host, Content-Length and Transfer-Encoding value, the Connection values
-    joined with commas, the last Expect."""
-    hosts, lengths, codings, connection, expect = [], [], [], "", None
-    for name, value in fields:
-        if name not in _FRAMING_FIELDS:
-            continue
-        if name == "host":
-            hosts.append(value)
-        elif name == "content-length":
-            lengths.append(value)
-        elif name == "transfer-encoding":
-            codings.append(value)
-        elif name == "connection":
-            connection = connection + "," + value if connection else value
-        elif name == "expect":
-            expect = value
-    return hosts, lengths, codings, connection, expect
-
-
-def _chunked_reader(values, max_body_bytes: int) -> ChunkedReader:
-    """The reader for a Transfer-Encoding whose final coding is chunked."""
-    codings = [c.strip().lower() for v in values for c in v.split(",")]
-    codings = [c for c in codings if c]
-    if not codings:
-        raise MalformedRequest("Empty Transfer-Encoding")
-    for coding in codings:
-        if coding not in ("chunked", "gzip", "deflate", "compress", "x-gzip", "identity"):
-            raise ProtocolError(501, f"Transfer coding not implemented: {coding}")
-    if codings[-1] != "chunked" or codings.count("chunked") > 1:
-        raise MalformedRequest("chunked must be the final transfer coding, once")
-    if len(codings) > 1:
-        raise ProtocolError(501, "Only the chunked transfer coding is implemented")
-    return ChunkedReader(max_body_bytes)
-
-
-def _raise_request_line_error(line: bytes):
-    # 505 only when the version is the one thing wrong with the line.
-    if _LOOKS_LIKE_HTTP.match(line) and line.count(b" ") == 2:
-        version = line.rsplit(b" ", 1)[1]
-        if (_VERSION.fullmatch(version)
-                and _REQUEST_LINE_BYTES.fullmatch(line[:-len(version)] + b"HTTP/1.1")):
-            raise ProtocolError(505, "HTTP version not supported")
-    raise MalformedRequest("Malformed request line")
-
-
-def _raise_field_error(lines):
-    """Say what is wrong with the first malformed field line."""
-    for line in lines:
-        if FIELD.fullmatch(line) is None:
-            if line[:1] in (" ", "\t"):
-                raise MalformedRequest("Obsolete line folding is not allowed")
-            if ":" in line and line.split(":", 1)[0][-1:] in (" ", "\t"):
-                raise MalformedRequest("Whitespace before a header field's colon")
-            raise MalformedRequest("Malformed header field")
-    raise AssertionError("no malformed field line in a head that failed to match")
-
-
-def _content_length(values) -> int:
-    """The one length all Content-Length values agree on (RFC 9112 §6.3 item 5)."""
-    seen = set()
-    for value in values:
-        for part in value.split(","):
-            part = part.strip()
-            if not part.isdigit() or not part.isascii() or len(part) > 18:
-                raise MalformedRequest("Invalid Content-Length")
-            seen.add(int(part))
-    if len(seen) != 1:
-        raise MalformedRequest("Conflicting Content-Length values")
-    return seen.pop()
-
-
-def _split_target(method: str, target: str):
-    """(decoded path, query string) for origin-, absolute- or asterisk-form."""
-    if target[0] == "/":
-        raw_path, _, query = target.partition("?")
-    elif target == "*":
-        if method != "OPTIONS":
-            raise MalformedRequest("Asterisk-form target is only for OPTIONS")
-        return "*", ""
-    elif method == "CONNECT":
-        raise ProtocolError(501, "CONNECT is not implemented")
-    else:
-        m = _ABSOLUTE.match(target)
-        if m is None:
-            raise MalformedRequest("Invalid request target")
-        rest = target[m.end():] or "/"
-        if rest[0] == "?":
-            rest = "/" + rest
-        raw_path, _, query = rest.partition("?")
-    raw_path = raw_path.partition("#")[0]
-    try:
-        path = unquote(raw_path, errors="strict") if "%" in raw_path else raw_path
-    except UnicodeDecodeError:
-        raise MalformedRequest("Path is not valid UTF-8 once percent-decoded") from None
-    if "\x00" in path:
-        raise MalformedRequest("NUL byte in path")
-    return path, query

@@ -21,3 +21,11 @@ def test_terminal_client_imports_nothing_from_the_server():
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
                          check=True, cwd=".")
     assert json.loads(out.stdout) == []
+
+
+def test_no_reactor_module_grows_past_400_lines():
+    # One job per module: a module this long is doing two.
+    from pathlib import Path
+    sizes = {path.name: len(path.read_text().splitlines())
+             for path in Path("reactor").glob("*.py")}
+    assert {name: n for name, n in sizes.items() if n > 400} == {}

@@ -465,7 +465,7 @@ def test_doubly_broken_head_gets_one_status_however_it_is_split():
 
 
 def test_a_request_line_heard_again_parses_the_same_and_a_bad_one_is_refused_every_time():
-    from reactor import parser as parser_module
+    from reactor import request_head as parser_module
     for _ in range(2):
         parser = RequestParser()
         parser.feed(b"GET /a%20b?x=1 HTTP/1.0\r\n\r\n")
@@ -478,20 +478,20 @@ def test_a_request_line_heard_again_parses_the_same_and_a_bad_one_is_refused_eve
         with pytest.raises(ProtocolError) as caught:
             parser.next_event()
         assert caught.value.status == 505
-    assert "GET /a HTTP/2.0" not in parser_module._REQUEST_LINES
+    assert "GET /a HTTP/2.0" not in parser_module.REQUEST_LINES
 
 
 def test_the_request_line_memo_is_bounded():
-    from reactor import parser as parser_module
+    from reactor import request_head as parser_module
     for i in range(parser_module.MAX_REQUEST_LINES + 10):
         parser = RequestParser()
         parser.feed(b"GET /page-%d HTTP/1.1\r\nHost: t\r\n\r\n" % i)
         assert parser.next_event().path == f"/page-{i}"
-    assert len(parser_module._REQUEST_LINES) <= parser_module.MAX_REQUEST_LINES
+    assert len(parser_module.REQUEST_LINES) <= parser_module.MAX_REQUEST_LINES
 
 
 def test_a_field_block_heard_again_gives_the_same_headers_and_a_bad_one_is_refused_every_time():
-    from reactor import parser as parser_module
+    from reactor import request_head as parser_module
     good = b"GET / HTTP/1.1\r\nHost: t\r\nX-Thing:  a b \r\nCookie: s=1\r\n\r\n"
     bad = b"GET / HTTP/1.1\r\nHost: t\r\nX-Thing : a\r\n\r\n"
     for _ in range(2):
@@ -506,4 +506,4 @@ def test_a_field_block_heard_again_gives_the_same_headers_and_a_bad_one_is_refus
         with pytest.raises(ProtocolError) as caught:
             parser.next_event()
         assert caught.value.status == 400
-    assert len(parser_module._FIELD_BLOCKS) <= parser_module.MAX_FIELD_BLOCKS
+    assert len(parser_module.FIELD_BLOCKS) <= parser_module.MAX_FIELD_BLOCKS
