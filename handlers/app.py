@@ -285,6 +285,9 @@ def create_app(config: AppConfig | None = None) -> Application:
     # Photos and avatars: the uploads directory, backed by the database when it is
     # PostgreSQL (media.py); store_image and friends find it by the directory.
     media.register(ctx.media)
+    # Photos a PostgreSQL node stored on its own disk before migration 005 go into
+    # the database once, so every node can serve them (media.py).
+    ctx.media.copy_local_files()
     if views is not None and views.has("_post_card"):
         from .pages.cards import CardCache
 

@@ -221,7 +221,14 @@ def _init_db(args) -> int:
     config = AppConfig(data_dir=args.data_dir, database=args.database)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     config.uploads_dir.mkdir(parents=True, exist_ok=True)
-    open_database(config.database_target).close()
+    from .media import Media
+
+    db = open_database(config.database_target)
+    try:
+        # PostgreSQL: this node's photos from before migration 005 into the database.
+        Media(db, config.uploads_dir).copy_local_files()
+    finally:
+        db.close()
     log.info("database ready at %s", _shown(config.database_target))
     return 0
 

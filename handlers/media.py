@@ -31,6 +31,7 @@ only `config.uploads_dir` (as `store_image` callers do) reaches the right one:
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -38,9 +39,18 @@ from .store import media as media_store
 from .store import times
 from .store.db import MEDIA_CHANNEL
 
-__all__ = ["Media", "media_for", "register", "unregister"]
+__all__ = ["COPIED_MARKER_SUFFIX", "Media", "media_for", "register", "unregister"]
 
 log = logging.getLogger(__name__)
+
+# Written beside an uploads directory ("uploads.in-media-table" next to "uploads")
+# once its photos from before migration 005 are all in the database
+# (`Media.copy_local_files`), so later starts skip the scan.
+COPIED_MARKER_SUFFIX = ".in-media-table"
+# One batch of `copy_local_files`: at most this many files and bytes in memory and
+# in one statement.
+COPY_BATCH_FILES = 100
+COPY_BATCH_BYTES = 32 * 1024 * 1024
 
 _registry: dict[str, Media] = {}
 _registry_lock = threading.Lock()
@@ -92,6 +102,54 @@ class Media:
             media_store.delete_blob(self.db, name=name)
             self.db.notify(MEDIA_CHANNEL, name)
         self.forget(name)
+
+    @property
+    def copied_marker(self) -> Path:
+        """The file whose presence says `copy_local_files` has completed here."""
+        return self.directory.with_name(self.directory.name + COPIED_MARKER_SUFFIX)
+
+    def copy_local_files(self) -> int:
+        """Copy into the database the photos this node holds only as files: those
+        stored before migration 005, when a PostgreSQL node kept photos on its own
+        disk and no other node could serve them. Returns how many were copied.
+
+        Run on every start with PostgreSQL (`create_app`, `miniface init-db`), after
+        the migrations: each node's directory holds the photos uploaded through
+        that node, so each node copies its own. Only files a post names and the
+        table lacks are read; batches of COPY_BATCH_FILES files (at most
+        COPY_BATCH_BYTES) each go in one statement that skips names already there,
+        so a node that stops half way, or two workers starting together, copy
+        nothing twice. Once a pass completes, a marker file beside the directory makes
+        later starts skip the scan: from 005 on every photo reaches the database
+        before its post, so nothing new can need it. Nothing to do with sqlite
+        (its files are the only copy)."""
+        marker = self.copied_marker
+        if not self.in_database or not self.directory.is_dir() or marker.exists():
+            return 0
+        from .uploads import is_image_name
+
+        names = sorted(entry.name for entry in os.scandir(self.directory)
+                       if entry.is_file() and is_image_name(entry.name))
+        copied = 0
+        for start in range(0, len(names), COPY_BATCH_FILES):
+            missing = media_store.referenced_but_missing(
+                self.db, names=names[start:start + COPY_BATCH_FILES])
+            batch, size = [], 0
+            for name in missing:
+                data = (self.directory / name).read_bytes()
+                if batch and size + len(data) > COPY_BATCH_BYTES:
+                    media_store.put_blobs_if_missing(self.db, batch)
+                    batch, size = [], 0
+                batch.append({"name": name, "data": data, "now": times.now()})
+                size += len(data)
+            if batch:
+                media_store.put_blobs_if_missing(self.db, batch)
+            copied += len(missing)
+        marker.write_text("photos of this directory are in the media table\n",
+                          encoding="utf-8")
+        if copied:
+            log.info("copied %d photo(s) from %s into the database", copied, self.directory)
+        return copied
 
     def forget(self, name: str) -> None:
         """Drop this node's copy only (another node deleted the image)."""

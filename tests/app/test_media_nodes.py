@@ -79,3 +79,65 @@ def test_with_sqlite_photos_are_files_only(server, make_user):
     name = created.json()["image_url"].rsplit("/", 1)[1]
     assert (server.uploads_dir / name).is_file()
     assert server.db.query_value("SELECT count(*) FROM media") == 0
+
+
+@ON_POSTGRESQL
+def test_photos_stored_on_nodes_before_migration_005_are_copied_into_the_database(
+        pg_cluster, app_server, tmp_path, monkeypatch):
+    """A PostgreSQL site at schema 4 kept each photo on the disk of the node that
+    took the upload. Upgrading copies them into `media` (`miniface init-db` on one
+    node, `create_app` when another starts), in batches and once, so a third node
+    with an empty directory serves all of them."""
+    import os
+
+    from handlers import cli, media
+    from handlers.store import connect
+
+    monkeypatch.setattr(media, "COPY_BATCH_FILES", 2)      # several batches of names
+    monkeypatch.setattr(media, "COPY_BATCH_BYTES", 1)      # and one photo per statement
+    url = pg_cluster.create_database(f"before005_{os.getpid()}")
+    try:
+        db = connect(url)
+        db.apply_schema(upto=4)
+        ann = db.execute("INSERT INTO users (username, name, password_hash, created_at)"
+                         " VALUES ('ann', 'Ann', 'x', 1)")
+        one_dir, two_dir = tmp_path / "one" / "uploads", tmp_path / "two" / "uploads"
+        photos = {}
+        for directory, names in ((one_dir, ("aaaaaaaa0001.png", "aaaaaaaa0002.png",
+                                            "aaaaaaaa0003.png")),
+                                 (two_dir, ("bbbbbbbb0001.png",))):
+            directory.mkdir(parents=True)
+            for number, name in enumerate(names):
+                photos[name] = image_bytes(size=(20 + number, 10))
+                (directory / name).write_bytes(photos[name])
+                db.execute("INSERT INTO posts (author_id, body, visibility, image_name,"
+                           " created_at) VALUES (:ann, 'old', 'public', :name, 2)",
+                           {"ann": ann, "name": name})
+        # A file no post names (left by a failed upload, say) is not copied.
+        (one_dir / "cccccccc0001.png").write_bytes(image_bytes())
+        db.close()
+
+        # Node one upgrades the database through init-db.
+        assert cli.main(["init-db", "--data-dir", str(tmp_path / "one"),
+                         "--database", url]) == 0
+        db = connect(url)
+        stored = {row["name"]: bytes(row["data"])
+                  for row in db.query_all("SELECT name, data FROM media")}
+        assert stored == {name: photos[name] for name in photos if name.startswith("a")}
+        assert media.Media(db, one_dir).copied_marker.exists()
+        # Node two copies its own photo when it starts; node three, with an empty
+        # directory, then serves every old photo from the database.
+        app_server(database=url, uploads_dir=two_dir)
+        assert db.query_value("SELECT count(*) FROM media") == 4
+        three = app_server(database=url)
+        for name, data in photos.items():
+            answer = three.client().get(f"/photos/{name}")
+            assert answer.status == 200 and answer.body == data, (name, answer)
+        assert three.client().get("/photos/cccccccc0001.png").status == 404
+        # Again, without the marker: nothing is copied twice, nothing fails.
+        media.Media(db, one_dir).copied_marker.unlink()
+        assert media.Media(db, one_dir).copy_local_files() == 0
+        assert db.query_value("SELECT count(*) FROM media") == 4
+        db.close()
+    finally:
+        pg_cluster.drop_database(f"before005_{os.getpid()}")
