@@ -324,6 +324,11 @@
     return list;
   }
 
+  function onlineMax() {
+    var card = document.querySelector("[data-online]");
+    return card ? parseInt(card.getAttribute("data-online"), 10) || 0 : 0;
+  }
+
   function showOnlineEmpty() {
     var list = onlineList(false);
     var empty = document.querySelector("[data-online-empty]");
@@ -347,6 +352,9 @@
         return name && name.textContent.localeCompare(user.name) > 0;
       });
       list.insertBefore(onlineItem(user), after || null);
+      // The box shows the first few by name, as the page did (data-online="N").
+      var max = onlineMax();
+      while (max && list.children.length > max) list.lastElementChild.remove();
     }
     showOnlineEmpty();
   }
@@ -365,7 +373,8 @@
 
   function refreshOnlineList() {
     if (!document.querySelector("[data-online]")) return;
-    fetch("/api/friends/online", { credentials: "same-origin" })
+    var max = onlineMax();
+    fetch("/api/friends/online" + (max ? "?limit=" + max : ""), { credentials: "same-origin" })
       .then(function (answer) { return answer.ok ? answer.json() : null; })
       .then(function (data) {
         if (!data) return;

@@ -21,7 +21,7 @@ from .errors import BadRequest, Invalid, TooLarge, UnsupportedMediaType
 from .forms import JSON, body_size, media_type
 
 __all__ = ["AppHandler", "ApiHandler", "before_param", "client_address", "completed", "failed",
-           "page_params", "request_page"]
+           "offset_param", "optional_limit", "page_params", "request_page"]
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -92,6 +92,26 @@ def page_params(request) -> tuple[int, int | None]:
     if limit is not None and limit > MAX_PAGE_SIZE:
         raise Invalid({"limit": LIMIT_RULE}, f"`limit` may be up to {MAX_PAGE_SIZE}.")
     return limit or DEFAULT_PAGE_SIZE, before
+
+
+def optional_limit(request) -> int | None:
+    """`?limit=` for a list that is whole without one (None when absent or empty);
+    400 unless a positive integer, 422 above MAX_PAGE_SIZE (as `page_params`)."""
+    limit = _positive_int(request.arg("limit"), "limit")
+    if limit is not None and limit > MAX_PAGE_SIZE:
+        raise Invalid({"limit": LIMIT_RULE}, f"`limit` may be up to {MAX_PAGE_SIZE}.")
+    return limit
+
+
+def offset_param(request) -> int:
+    """`?offset=`: how many items of a list to skip (0 when absent; 400 unless a
+    whole number)."""
+    raw = request.arg("offset")
+    if raw is None or raw == "":
+        return 0
+    if raw.isascii() and raw.isdigit():
+        return _positive_int(raw.lstrip("0") or None, "offset") or 0
+    raise BadRequest("`offset` must be a whole number.")
 
 
 def before_param(request, name: str = "before") -> int | None:

@@ -22,9 +22,9 @@ from .store import users as user_store
 __all__ = ["PresenceWatch", "online_friends"]
 
 
-def online_friends(ctx, *, user_id: int) -> list:
-    """The user's friends online now, by name."""
-    return live_store.online_friends(ctx.db, user_id=user_id, now=ctx.now())
+def online_friends(ctx, *, user_id: int, limit: int | None = None) -> list:
+    """The user's friends online now, by name (the first `limit`, or all)."""
+    return live_store.online_friends(ctx.db, user_id=user_id, now=ctx.now(), limit=limit)
 
 
 class PresenceWatch:

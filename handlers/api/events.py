@@ -11,7 +11,7 @@ from __future__ import annotations
 from reactor import Response
 
 from .. import presence
-from ..base import ApiHandler
+from ..base import ApiHandler, optional_limit
 from .shapes import user_json
 
 __all__ = ["Events", "OnlineFriends"]
@@ -27,7 +27,11 @@ class Events(ApiHandler):
 
 
 class OnlineFriends(ApiHandler):
+    """Online friends by name: all of them (at most `max_friends`), or the first
+    `limit` (the home page's box asks for as many as it shows)."""
+
     def get(self):
         user_id = self.require_session().user_id
-        online = presence.online_friends(self.ctx, user_id=user_id)
+        online = presence.online_friends(self.ctx, user_id=user_id,
+                                         limit=optional_limit(self.request))
         return Response.json({"online": [user_json(u, "friends") for u in online]})

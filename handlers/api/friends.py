@@ -5,7 +5,7 @@ from __future__ import annotations
 from reactor import Response
 
 from .. import friends as friend_service
-from ..base import ApiHandler, before_param, page_params, request_page
+from ..base import ApiHandler, before_param, offset_param, optional_limit, page_params, request_page
 from ..store import friends as friend_store
 from .shapes import user_json
 
@@ -13,10 +13,24 @@ __all__ = ["Friend", "Friends", "FriendRequests"]
 
 
 class Friends(ApiHandler):
+    """Your friends by name: all of them (at most `max_friends`), or with `limit` a
+    page of them from `offset`, continued by the answer's `next_offset` (null at
+    the end, and always null without `limit`)."""
+
     def get(self):
         viewer_id = self.require_session().user_id
-        friends = friend_store.friends_of(self.db, user_id=viewer_id)
-        return Response.json({"friends": [user_json(u, "friends") for u in friends]})
+        limit, offset = optional_limit(self.request), offset_param(self.request)
+        if limit is None:
+            # The whole list, bounded by the cap on friends (5,000 are about 760 KB).
+            friends = friend_store.friends_of(self.db, user_id=viewer_id)[offset:]
+            next_offset = None
+        else:
+            friends = friend_store.friends_of(self.db, user_id=viewer_id, limit=limit + 1,
+                                              offset=offset)
+            next_offset = offset + limit if len(friends) > limit else None
+            friends = friends[:limit]
+        return Response.json({"friends": [user_json(u, "friends") for u in friends],
+                              "next_offset": next_offset})
 
 
 class FriendRequests(ApiHandler):

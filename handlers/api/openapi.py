@@ -105,8 +105,11 @@ def _schemas() -> dict:
         "User": user, "Post": post, "Error": error, "PostPage": page,
         "UserList": {"type": "object", "required": ["users"], "properties": {
             "users": {"type": "array", "items": _ref("User")}}},
-        "FriendList": {"type": "object", "required": ["friends"], "properties": {
-            "friends": {"type": "array", "items": _ref("User")}}},
+        "FriendList": {"type": "object", "required": ["friends", "next_offset"], "properties": {
+            "friends": {"type": "array", "items": _ref("User")},
+            "next_offset": {"type": ["integer", "null"],
+                            "description": "The `offset` of the next page; null at the end "
+                                           "and without `limit`."}}},
         "FriendRequests": {"type": "object",
                            "required": ["incoming", "outgoing", "incoming_next_before",
                                         "outgoing_next_before"],
@@ -276,9 +279,20 @@ def _people_paths() -> dict:
             "get": {"summary": "Their posts this viewer may see", "parameters": _PAGING,
                     "responses": {"200": _ok("A page of posts", "PostPage"),
                                   **_errors(400, 401, 404, 422)}}},
-        "/api/friends": {"get": {"summary": "Your friends",
-                                 "responses": {"200": _ok("Friends", "FriendList"),
-                                               **_errors(401)}}},
+        "/api/friends": {"get": {
+            "summary": "Your friends, by name",
+            "description": "Without `limit`, all of them (at most the cap on friends, 5,000 by "
+                           "default); with it, a page from `offset`, continued by "
+                           "`next_offset`.",
+            "parameters": [
+                {**_PAGING[0], "schema": {k: v for k, v in _PAGING[0]["schema"].items()
+                                          if k != "default"},
+                 "description": f"Friends per page (1 to {MAX_PAGE_SIZE}); absent or empty: "
+                                "all of them."},
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0},
+                 "allowEmptyValue": True,
+                 "description": "Skip this many (the previous page's next_offset); default 0."}],
+            "responses": {"200": _ok("Friends", "FriendList"), **_errors(400, 401, 422)}}},
         "/api/friends/requests": {"get": {
             "summary": "Pending requests to and from you, newest first, each list a page",
             "parameters": [_PAGING[0]] + [

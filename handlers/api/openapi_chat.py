@@ -75,8 +75,14 @@ def chat_paths(paging: list, username: dict) -> dict:
                                    **_errors(400, 401, 403, 404, 413, 415, 422)}}},
         "/api/friends/online": {"get": {
             "summary": "Friends active in the last 2 minutes or with a live connection",
+            "description": "By name; all of them (at most the cap on friends, 5,000 by "
+                           "default), or the first `limit`.",
+            "parameters": [{**paging[0], "schema": {k: v for k, v in paging[0]["schema"].items()
+                                                    if k != "default"},
+                            "description": "At most this many (1 to 100); absent or empty: "
+                                           "all of them."}],
             "responses": {"200": {"description": "Online friends", "content": _json("OnlineList")},
-                          **_errors(401)}}},
+                          **_errors(400, 401, 422)}}},
         "/api/events": {"get": {
             "summary": "Live updates (text/event-stream)", "description": _EVENT_STREAM_TEXT,
             "responses": {"200": {"description": "An open event stream", "content": {

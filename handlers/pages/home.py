@@ -20,6 +20,9 @@ POST_PAGE_LIKERS = 50
 # The side card shows the newest few requests; all of them are on /friends, a page
 # at a time (50,000 pending requests once made a 49 MB home page).
 HOME_REQUESTS = 5
+# The online box lists this many friends by name (live.js keeps it at that many);
+# with 5,000 friends online it once held all of them, a 1 MB home page.
+HOME_ONLINE = 20
 
 
 def next_page(items: list, limit: int, url: str) -> tuple[list, str]:
@@ -48,10 +51,12 @@ def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
                       if more_requests else len(requests))
     # Online: a live stream in any worker, or a request in the last two minutes; the
     # answer moves with the clock, so the second is part of the key.
-    online = handler.cached(("online", viewer_id, handler.now()),
-                            lambda: presence.online_friends(handler.ctx, user_id=viewer_id))
-    friend_ids = handler.cached(("friend_ids", viewer_id),
-                                lambda: friend_store.friend_ids(db, user_id=viewer_id))
+    online = handler.cached(("online", viewer_id, handler.now()), lambda: presence.online_friends(
+        handler.ctx, user_id=viewer_id, limit=HOME_ONLINE + 1))
+    more_online = len(online) > HOME_ONLINE
+    online = online[:HOME_ONLINE]
+    has_friends = bool(online) or handler.cached(
+        ("has_friends", viewer_id), lambda: friend_store.has_friends(db, user_id=viewer_id))
     return {
         "title": "Home",
         "composer": composer or handler.composer(),
@@ -64,7 +69,9 @@ def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
         "more_requests": more_requests,
         "online": [present.user_view(u, friendship="friends") for u in online],
         "has_online": bool(online),
-        "has_friends": bool(online) or bool(friend_ids),
+        "more_online": more_online,
+        "online_max": HOME_ONLINE,
+        "has_friends": has_friends,
     }
 
 

@@ -73,7 +73,7 @@ class ProfilePage(PageHandler):
 
     def profile_view(self, user: dict, state: str | None) -> dict:
         view = present.user_view(user, friendship=state)
-        count = len(friend_store.friend_ids(self.db, user_id=user["id"]))
+        count = friend_store.count_friends(self.db, user_id=user["id"])
         view["joined"] = present.joined(user["created_at"])
         view["friend_count_label"] = plural(count, "friend")
         view["show_friend_button"] = state not in (None, "self")

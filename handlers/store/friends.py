@@ -193,6 +193,10 @@ def friend_ids(db, *, user_id: int) -> list:
     return [row["id"] for row in rows]
 
 
+# Past any list of friends (a far-off page number must still bind as an integer).
+MAX_OFFSET = 2**31 - 1
+
+
 def friends_of(db, *, user_id: int, limit: int | None = None, offset: int = 0) -> list:
     """The user's friends as user dicts, by name (then username, then id, so pages
     never overlap): all of them (at most `max_friends`), or `limit` from `offset`.
@@ -202,7 +206,7 @@ def friends_of(db, *, user_id: int, limit: int | None = None, offset: int = 0) -
     params = {"user_id": user_id}
     if limit is not None:
         sql += " LIMIT :limit OFFSET :offset"
-        params.update(limit=max(1, int(limit)), offset=max(0, int(offset)))
+        params.update(limit=max(1, int(limit)), offset=max(0, min(int(offset), MAX_OFFSET)))
     return db.query_all(sql, params)
 
 

@@ -203,12 +203,16 @@ def online_ids(db, *, user_ids, now: int) -> set:
     return {row["id"] for row in rows}
 
 
-def online_friends(db, *, user_id: int, now: int) -> list:
-    """The user's friends who are online at `now`, as user dicts, by name."""
-    return db.query_all(
-        f"WITH {FRIEND_IDS_CTE} SELECT {USER_COLUMNS} FROM friend f JOIN users u ON u.id = f.id"
-        f" WHERE {_ONLINE_CONDITION} ORDER BY u.name, u.username",
-        {"user_id": user_id, **_online_params(now)})
+def online_friends(db, *, user_id: int, now: int, limit: int | None = None) -> list:
+    """The user's friends who are online at `now`, as user dicts, by name: all of
+    them (at most `max_friends`), or the first `limit`."""
+    sql = (f"WITH {FRIEND_IDS_CTE} SELECT {USER_COLUMNS} FROM friend f JOIN users u"
+           f" ON u.id = f.id WHERE {_ONLINE_CONDITION} ORDER BY u.name, u.username, u.id")
+    params = {"user_id": user_id, **_online_params(now)}
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = max(1, int(limit))
+    return db.query_all(sql, params)
 
 
 def friend_ids_of(db, *, user_ids) -> dict:

@@ -148,3 +148,41 @@ def test_the_friends_page_lists_sixty_at_a_time(server, make_user):
     alone = bob.get("/friends")
     assert "More friends" not in alone.text and "No more friends" not in alone.text
     assert "You have no friends here yet." in visible_text(alone)
+
+
+def test_the_api_lists_all_friends_or_pages_them(server, make_user):
+    alice = make_user("alice")
+    names = add_friends(server, alice.user["id"], 130)
+    whole = alice.get("/api/friends").json()
+    assert [u["username"] for u in whole["friends"]] == names and whole["next_offset"] is None
+    seen, offset, pages = [], 0, 0
+    while offset is not None:
+        body = alice.get(f"/api/friends?limit=50&offset={offset}").json()
+        assert len(body["friends"]) <= 50
+        seen += [u["username"] for u in body["friends"]]
+        offset, pages = body["next_offset"], pages + 1
+    assert seen == names and pages == 3
+    assert [u["username"] for u in alice.get("/api/friends?offset=125").json()["friends"]] \
+        == names[125:]
+    assert alice.get("/api/friends?limit=101").status == 422
+    assert alice.get("/api/friends?offset=-1").status == 400
+    assert alice.get("/api/friends?offset=99999999999999999999999&limit=5").json() == {
+        "friends": [], "next_offset": None}
+
+
+def test_the_home_page_chat_and_profile_stay_bounded(server, make_user):
+    alice = make_user("alice")
+    names = add_friends(server, alice.user["id"], 130)
+    server.db.execute("UPDATE users SET last_seen_at = :now WHERE id <> :me",
+                      {"now": int(server.clock()), "me": alice.user["id"]})
+    home = alice.get("/")
+    box = re.search(r'<section[^>]*id="online-friends".*?</section>', home.text, re.S).group(0)
+    assert [n for n in names if f'href="/chat/{n}"' in box] == names[:20]
+    assert "More friends are online." in box
+    online = alice.get("/api/friends/online?limit=20").json()["online"]
+    assert [u["username"] for u in online] == names[:20]
+    assert len(alice.get("/api/friends/online").json()["online"]) == 130
+    chat = alice.get("/chat")
+    assert [n for n in names if f'href="/chat/{n}"' in chat.text] == names[:60]
+    assert 'href="/friends#friends-list">All your friends' in chat.text
+    assert "130 friends" in visible_text(alice.get("/u/alice"))
