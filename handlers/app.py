@@ -138,7 +138,7 @@ class Application:
             # An image deleted through any node: drop this node's cached copy
             # (a file unlink, done on the listener's thread).
             MEDIA_CHANNEL: self.ctx.media.forget_announced,
-        }).start()
+        }, on_reconnect=lambda: server.call_soon_threadsafe(hub.on_listener_reconnected)).start()
 
     def handle(self, request):
         if self._on_threads and not self._needs_no_database(request):

@@ -61,6 +61,21 @@ of the clock, so they are still checked every PRESENCE_INTERVAL_SECONDS, on the
 same pool. Streams themselves (the dicts below) are only touched on the loop:
 handlers, which run on database threads with PostgreSQL, reach them through
 `call_soon_threadsafe`.
+
+After a reconnection (PostgreSQL). A NOTIFY reaches only the connections
+listening when it commits, so while the listening connection is down (a restart
+of PostgreSQL, a network failure, a terminated backend) announcements are lost.
+When LISTEN is in place again (`on_listener_reconnected`), the hub replays from
+the tables: for each kind, the rows for the people here with an id above its
+floor that it has not handled yet, oldest first, and sends them as if announced
+(a presence check follows). The hub remembers every id it handled (announced
+and read, or replayed) for REPLAY_MEMORY_SECONDS; an id that ages out of that
+memory raises the floor of its kind, and the floors start at the highest ids
+when the hub's first stream opens. So a row is replayed unless it was handled
+already, and a stream gets each message once, before and after the gap; only a
+transaction that stays open longer than REPLAY_MEMORY_SECONDS and commits
+during the gap can fall under the floor and stay missed (a reloaded page shows
+it). At most REPLAY_PAGES pages of MAX_LIVE_BATCH rows per kind are replayed.
 """
 
 from __future__ import annotations
@@ -80,6 +95,7 @@ from .presence import PresenceWatch
 from .store import live as live_store
 from .store import messages as message_store
 from .store import notifications as notification_store
+from .store.messages import MAX_LIVE_BATCH
 
 __all__ = ["LiveHub", "POLL_INTERVAL_SECONDS", "PRESENCE_INTERVAL_SECONDS"]
 
@@ -91,6 +107,12 @@ log = logging.getLogger(__name__)
 POLL_INTERVAL_SECONDS = 0.25
 # Presence needs no such hurry, and its query touches every watched friend.
 PRESENCE_INTERVAL_SECONDS = 1.0
+# PostgreSQL: how long the hub remembers the ids it handled, so that a replay
+# after the listener reconnects sends nothing twice (module doc), and how many
+# pages of rows per kind one replay reads at most.
+REPLAY_MEMORY_SECONDS = 60.0
+REPLAY_PAGES = 10
+REPLAYED = ("message", "event", "notification")
 # friend action -> [(who is told, event kind, who it is about)], as "other"/"actor".
 _FRIEND_EVENT_ROWS = {
     "friend_request": [("other", "friend_request", "actor")],
@@ -130,6 +152,11 @@ class LiveHub:
         self.networked = bool(getattr(ctx.db, "blocks_on_network", False))
         self._announced = _no_announcements()  # kind -> ids announced, not read yet
         self._reading = False                # a read of announced rows is on the pool
+        self._replay_due = False             # the listener reconnected: replay (loop)
+        # Used on the live pool only: kind -> {id: monotonic time handled}, oldest
+        # first, and kind -> the id at or below which everything was handled.
+        self._handled: dict[str, dict[int, float]] = {kind: {} for kind in REPLAYED}
+        self._floor = dict.fromkeys(REPLAYED, 0)
         # PresenceWatch is used by the live pool and, when a stream opens, by the
         # database thread of that request (PostgreSQL).
         self._presence_lock = threading.RLock()
@@ -279,6 +306,8 @@ class LiveHub:
         self._renewed_at = self.ctx.now()
         if self.networked:
             self._announced = _no_announcements()
+            self._replay_due = False
+            self._work(self._start_floors)
             self._timer = server.call_later(PRESENCE_INTERVAL_SECONDS, self._on_presence_timer)
             return
         self._message_cursor = message_store.max_message_id(self.db)
@@ -316,34 +345,91 @@ class LiveHub:
         self._announced[kind].add(number)
         self._read_announced()
 
+    def on_listener_reconnected(self) -> None:
+        """The listener is LISTENing again after a gap (loop thread): replay what
+        the gap may have swallowed (module doc, "After a reconnection")."""
+        if not self.networked or not self._streams:
+            return
+        log.info("replaying what %d stream(s) may have missed", self.stream_count)
+        self._replay_due = True
+        self._read_announced()
+
     def _read_announced(self) -> None:
         # One read at a time: announcements arriving meanwhile wait for the next.
-        if self._reading or not any(self._announced.values()):
+        if self._reading or not (self._replay_due or any(self._announced.values())):
             return
         batch, self._announced = self._announced, _no_announcements()
+        replay, self._replay_due = self._replay_due, False
         self._reading = True
-        self._work(self._deliver_announced, batch, list(self._streams),
+        self._work(self._deliver_announced, batch, list(self._streams), replay,
                    then=self._after_read)
 
     def _after_read(self) -> None:
         self._reading = False
         self._read_announced()
 
-    def _deliver_announced(self, batch: dict, user_ids: list) -> None:
-        """(live pool) Read the announced rows for the people here and send them."""
-        if batch["message"]:
-            for row in live_store.messages_involving_after(
-                    self.db, after_id=0, user_ids=user_ids, only_ids=batch["message"]):
-                self._send_message(row)
-        if batch["event"]:
-            self._handle_events(live_store.events_after(
-                self.db, after_id=0, user_ids=user_ids, only_ids=batch["event"]))
-        if batch["notification"]:
-            self._send_notifications(notification_store.notifications_after(
-                self.db, after_id=0, user_ids=user_ids, only_ids=batch["notification"]))
-        if batch["presence"]:
+    def _deliver_announced(self, batch: dict, user_ids: list, replay: bool = False) -> None:
+        """(live pool) Read the announced rows for the people here and send them;
+        with `replay`, also every row above the floors not handled yet."""
+        readers = {"message": live_store.messages_involving_after,
+                   "event": live_store.events_after,
+                   "notification": notification_store.notifications_after}
+        senders = {"message": lambda rows: [self._send_message(row) for row in rows],
+                   "event": self._handle_events,
+                   "notification": self._send_notifications}
+        for kind in REPLAYED:
+            handled = self._handled[kind]
+            rows = {}   # id -> row: a row both replayed and announced is sent once
+            if replay:
+                rows.update((row["id"], row)
+                            for row in self._unhandled_rows(readers[kind], user_ids, kind))
+            fresh = {number for number in batch[kind] if number not in handled}
+            if fresh:
+                rows.update((row["id"], row) for row in readers[kind](
+                    self.db, after_id=0, user_ids=user_ids, only_ids=fresh))
+                self._remember(kind, fresh)
+            if rows:
+                self._remember(kind, rows)
+                senders[kind]([rows[number] for number in sorted(rows)])
+        if batch["presence"] or replay:
             self._presence_due = time.monotonic() + PRESENCE_INTERVAL_SECONDS
             self._check_presence()
+
+    def _unhandled_rows(self, reader, user_ids: list, kind: str) -> list:
+        """(live pool) Rows of `kind` for `user_ids` above its floor that this hub
+        has not handled, at most REPLAY_PAGES pages."""
+        rows, after = [], self._floor[kind]
+        for _ in range(REPLAY_PAGES):
+            page = reader(self.db, after_id=after, user_ids=user_ids)
+            rows += [row for row in page if row["id"] not in self._handled[kind]]
+            if len(page) < MAX_LIVE_BATCH:
+                break
+            after = page[-1]["id"]
+        if rows:
+            log.info("replayed %d %s row(s) missed while not listening", len(rows), kind)
+        return rows
+
+    def _remember(self, kind: str, ids) -> None:
+        """(live pool) Note `ids` as handled; forget those handled more than
+        REPLAY_MEMORY_SECONDS ago, raising the floor past them."""
+        now = time.monotonic()
+        handled = self._handled[kind]
+        for number in ids:
+            handled.setdefault(number, now)
+        while handled:
+            oldest, at = next(iter(handled.items()))
+            if now - at <= REPLAY_MEMORY_SECONDS:
+                break
+            del handled[oldest]
+            self._floor[kind] = max(self._floor[kind], oldest)
+
+    def _start_floors(self) -> None:
+        """(live pool) The first stream opened: nothing older than now is replayed."""
+        for kind in REPLAYED:
+            self._handled[kind] = {}
+        self._floor = {"message": message_store.max_message_id(self.db),
+                       "event": live_store.max_event_id(self.db),
+                       "notification": notification_store.max_notification_id(self.db)}
 
     def _on_presence_timer(self) -> None:
         self._timer = self._server.call_later(PRESENCE_INTERVAL_SECONDS,

@@ -119,3 +119,59 @@ def test_the_loop_answers_while_requests_wait_on_the_database(server, make_user)
             assert css.status == 200 and time.monotonic() - started < 2.0
         stuck.join(timeout=10)  # the lock is gone: the page finishes
     assert answers and answers[0].status == 200
+
+
+def _events_until(reader, kinds: set, timeout: float) -> list:
+    """Events in order until one of each of `kinds` has come (others kept too)."""
+    got, deadline = [], time.monotonic() + timeout
+    while not kinds <= {event.event for event in got}:
+        got.append(reader.next(timeout=max(0.0, deadline - time.monotonic())))
+    return got
+
+
+def test_after_the_listener_reconnects_streams_get_what_they_missed_once(two_nodes, befriend):
+    """NOTIFYs sent while a node's listening connection is down are lost; once it
+    listens again, its hub replays from the tables what its streams missed (a
+    message, a friend request and its notification), nothing twice, and later
+    messages arrive as before."""
+    import psycopg
+
+    first, second = two_nodes
+    ann, bob = person(first, "ann"), person(first, "bob")
+    cyd = person(second, "cyd")
+    befriend(ann, bob)
+    bob_there = on_node(second, bob)
+    listener, hub = first.app._listener, first.app.ctx.live
+    with EventReader(first.port, cookies=ann.cookies) as ann_events:
+        wait_for(lambda: hub.stream_count == 1)
+        before = bob_there.post_json("/api/messages/ann", {"body": "before the gap"}).json()
+        assert ann_events.next("message", timeout=DELIVERY_SECONDS * 3).json()["id"] == \
+            before["id"]
+
+        # Terminate the listening backend, and keep the listener away for a while.
+        listener.reconnect_seconds = 4.0
+        old_pid = listener.backend_pid
+        with psycopg.connect(first.config.database, autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", (old_pid,)).fetchone()[0]
+        wait_for(lambda: not listener.listening.is_set(), timeout=5)
+        missed = bob_there.post_json("/api/messages/ann", {"body": "sent in the gap"})
+        assert missed.status == 201, missed
+        assert cyd.post_json("/api/friends/ann").status == 201
+        assert not listener.listening.is_set()  # committed while this node was not listening
+
+        wait_for(lambda: listener.listening.is_set(), timeout=15)
+        assert listener.backend_pid != old_pid
+        got = _events_until(ann_events, {"message", "friend_request", "notification"},
+                            timeout=5)
+        messages = [event.json() for event in got if event.event == "message"]
+        assert [m["id"] for m in messages] == [missed.json()["id"]]  # not "before" again
+        assert [e.json()["user"]["username"] for e in got if e.event == "friend_request"] \
+            == ["cyd"]
+        note = next(e.json() for e in got if e.event == "notification")
+        assert (note["kind"], note["actor"]["username"]) == ("friend_request", "cyd")
+
+        after = bob_there.post_json("/api/messages/ann", {"body": "after the gap"}).json()
+        assert ann_events.next("message", timeout=DELIVERY_SECONDS * 3).json()["id"] == \
+            after["id"]
+        time.sleep(0.5)
+        assert [e for e in ann_events.drain() if e.event in ("message", "friend_request")] == []
