@@ -5,6 +5,7 @@ in the JSON API and from the pages' buttons, and nothing is written."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from appclient import login, signup
@@ -186,3 +187,21 @@ def test_the_home_page_chat_and_profile_stay_bounded(server, make_user):
     assert [n for n in names if f'href="/chat/{n}"' in chat.text] == names[:60]
     assert 'href="/friends#friends-list">All your friends' in chat.text
     assert "130 friends" in visible_text(alice.get("/u/alice"))
+
+
+def test_acceptances_at_once_never_pass_the_cap(app_server):
+    """With PostgreSQL, requests run on several database threads at once; the check
+    and the write are one serialised transaction, so only three of eight get through."""
+    server = app_server(max_friends=3)
+    alice = user(server, "alice")
+    token = login(alice, "alice").json()["token"]
+    askers = [user(server, f"asker{i}") for i in range(8)]
+    for asker in askers:
+        assert asker.post_json("/api/friends/alice").status == 201
+    clients = [server.client().bearer(token) for _ in askers]
+    with ThreadPoolExecutor(len(askers)) as pool:
+        answers = list(pool.map(lambda i: clients[i].post_json(f"/api/friends/asker{i}"),
+                                range(len(askers))))
+    assert sorted(a.status for a in answers) == [200] * 3 + [409] * 5, answers
+    assert rows(server, "friendships", alice.user["id"]) == 3
+    assert rows(server, "friend_requests", alice.user["id"]) == 5
