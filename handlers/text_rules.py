@@ -23,13 +23,23 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FORBIDDEN_IN_NAMES", "FORBIDDEN_IN_TEXT", "is_clean_name", "is_clean_text"]
+__all__ = ["FORBIDDEN_IN_NAMES", "FORBIDDEN_IN_TEXT", "WHITE_SPACE", "is_clean_name",
+           "is_clean_text"]
 
 # The rules as ranges of "\uXXXX" escapes, which mean the same to Python's `re`
-# and to the ECMAScript patterns of the OpenAPI document (api/openapi_social.py).
+# and to the ECMAScript patterns of the OpenAPI document (api/openapi_fields.py).
 _C0_AND_DEL = "\\u0000-\\u001f\\u007f"
 _C1 = "\\u0080-\\u009f"
 _BIDI_OVERRIDES = "\\u202a-\\u202e\\u2066-\\u2069"
+# White space as the server sees it: the characters of `str.isspace`, which
+# `str.strip()` trims and which make a text blank. Spelled out, because `\s`
+# means something else in each dialect that reads the document's patterns:
+# ECMAScript (JSON Schema's dialect, and jsonschema-rs, schemathesis's validator)
+# adds U+FEFF and leaves out U+001C-U+001F and U+0085, which Python's `re` has.
+# A test compares this with `str.isspace` over every code point.
+WHITE_SPACE = ("\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a"
+               "\\u2028\\u2029\\u202f\\u205f\\u3000")
+
 # Multi-line text: the same controls less tab (U+0009) and line feed (U+000A).
 FORBIDDEN_IN_TEXT = "\\u0000-\\u0008\\u000b-\\u001f\\u007f" + _C1
 

@@ -23,6 +23,7 @@ from .openapi_fields import (
     name_schema,
     password_schema,
     text_schema,
+    trimmed_pattern,
     username_schema,
 )
 from .openapi_profiles import profile_paths
@@ -264,9 +265,11 @@ def _people_paths() -> dict:
         "/api/users": {"get": {
             "summary": "Search people by username or name",
             "parameters": [{"name": "q", "in": "query",
-                            "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
-                            "description": "Empty or absent: no one. Over "
-                                           f"{MAX_QUERY_CHARS} characters: 400."},
+                            "schema": {"type": "string",
+                                       "pattern": trimmed_pattern(MAX_QUERY_CHARS)},
+                            "description": "Trimmed of the white space around it; empty or "
+                                           f"absent: no one. Over {MAX_QUERY_CHARS} characters "
+                                           "once trimmed: 400."},
                            _PAGING[0]],
             "responses": {"200": _ok("Matches, prefix matches first", "UserList"),
                           **_errors(400, 401, 422)}}},

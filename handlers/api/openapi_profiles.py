@@ -45,9 +45,8 @@ _PROFILE_BODY = {"required": True, "content": {"application/json": {"schema": {
     "description": "At least one of name and bio; a field left out stays as it is.",
     "properties": {
         "name": name_schema(),
-        "bio": text_schema(BIO_MAX_CHARS, blank=True,
-                           description="Stored trimmed; \"\" clears it (422 names fields.bio "
-                                       "when refused).")}}}}}
+        "bio": text_schema(BIO_MAX_CHARS, trimmed=True,
+                           description="\"\" clears it (422 names fields.bio when refused).")}}}}}
 
 _AVATAR_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["image"],
