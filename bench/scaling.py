@@ -144,15 +144,21 @@ def _write_loop(target, seconds: float, sender: int, recipient: int, out) -> Non
 
     db = connect(target)
     count, deadline = 0, time.monotonic() + seconds
+    cpu_before = time.process_time()
     while time.monotonic() < deadline:
         messages.send_message(db, sender_id=sender, recipient_id=recipient,
                               body="a benchmark message", now=int(time.time()))
         count += 1
+    cpu = time.process_time() - cpu_before
+    if db.dialect != "sqlite":  # and the CPU of this connection's server process
+        cpu += cpu_seconds([db._connection().info.backend_pid])
     db.close()
-    out.put(count)
+    out.put((count, cpu))
 
 
-def writes_per_second(target, processes: int, seconds: float) -> float:
+def writes_per_second(target, processes: int, seconds: float) -> tuple[float, float]:
+    """(messages per second, messages per CPU-second of the writers and, with
+    PostgreSQL, their server processes)."""
     from handlers.store import open_database, users
 
     db = open_database(target)
@@ -164,10 +170,11 @@ def writes_per_second(target, processes: int, seconds: float) -> float:
              for _ in range(processes)]
     for proc in procs:
         proc.start()
-    total = sum(out.get(timeout=seconds + 60) for _ in procs)
+    answers = [out.get(timeout=seconds + 60) for _ in procs]
     for proc in procs:
         proc.join()
-    return total / seconds
+    total, cpu = sum(count for count, _ in answers), sum(cpu for _, cpu in answers)
+    return total / seconds, total / max(cpu, 1e-9)
 
 
 def measure_writes(seconds: float) -> dict:
@@ -190,11 +197,13 @@ def main() -> None:
     parser.add_argument("--write-seconds", type=float, default=3)
     args = parser.parse_args()
     print(f"# {os.cpu_count()} cores, load average before: {os.getloadavg()}", file=sys.stderr)
+    print(f"load average (1, 5, 15 min) at the start: {os.getloadavg()}\n")
 
     results = measure_nodes(args.duration, args.rounds)
     print("| target | URL | req/s | (rounds' range) | p99 ms | nodes+nginx cores busy "
-          "| req per nodes+nginx CPU-second | PostgreSQL cores busy | wrk cores busy |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| req per nodes+nginx CPU-second | PostgreSQL cores busy "
+          "| req per CPU-second of nodes+nginx+PostgreSQL | wrk cores busy |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for (target, url), cells in results.items():
         rps = [c["rps"] for c in cells]
         print(f"| {target} | {url} | {statistics.median(rps):,.0f} | {min(rps):,.0f}–"
@@ -202,6 +211,7 @@ def main() -> None:
               f"{statistics.median(c['server_cores'] for c in cells):.2f} | "
               f"{statistics.median(c['per_cpu_second'] for c in cells):,.0f} | "
               f"{statistics.median(c['pg_cores'] for c in cells):.2f} | "
+              f"{statistics.median(c['rps'] / max(c['server_cores'] + c['pg_cores'], 1e-9) for c in cells):,.0f} | "
               f"{statistics.median(c['wrk_cores'] for c in cells):.2f} |")
 
     print("\n| workers per node (2 nodes) | PostgreSQL connections idle | after 3 s of home pages |")
@@ -211,10 +221,11 @@ def main() -> None:
         print(f"| {workers} | {idle} | {loaded} |")
 
     writes = measure_writes(args.write_seconds)
-    print("\n| database | writing processes | messages committed per second |")
-    print("|---|---:|---:|")
-    for (backend, processes), rate in writes.items():
-        print(f"| {backend} | {processes} | {rate:,.0f} |")
+    print("\n| database | writing processes | messages committed per second "
+          "| per CPU-second (writers + PostgreSQL backends) |")
+    print("|---|---:|---:|---:|")
+    for (backend, processes), (rate, per_cpu) in writes.items():
+        print(f"| {backend} | {processes} | {rate:,.0f} | {per_cpu:,.0f} |")
     print(f"\nload average (1, 5, 15 min) at the end: {os.getloadavg()}")
 
 
