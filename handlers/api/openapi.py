@@ -14,6 +14,7 @@ from reactor import Response
 
 from ..auth import NAME_MAX_CHARS
 from ..base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, AppHandler
+from ..config import MAX_REQUEST_BODY_BYTES
 from ..errors import CODES
 from ..posts import DEFAULT_VISIBILITY, MAX_BODY_CHARS, VISIBILITIES
 from ..profiles import AVATAR_LARGE, AVATAR_SMALL, BIO_MAX_CHARS
@@ -398,7 +399,18 @@ def build_document() -> dict:
         "info": {"title": "MiniFace API", "version": "1",
                  "description": "The JSON API of MiniFace (see API.md). Unsafe requests "
                                 "authenticated by the session cookie must be JSON or carry "
-                                "the CSRF token; bearer requests need neither."},
+                                "the CSRF token; bearer requests need neither. Besides the "
+                                "statuses each operation lists, the HTTP layer answers a "
+                                "request it cannot take before any operation sees it, with "
+                                "the same error object: 400 (malformed), 408 (too slow), "
+                                "413 (a body over the server's limit or the operation's, "
+                                f"such as a body over {MAX_REQUEST_BODY_BYTES // 1024} KiB "
+                                "sent to an operation that "
+                                "takes none), 414 (request line too long), 417 (an Expect "
+                                "other than 100-continue), 431 (header block too large), "
+                                "501 (a transfer coding other than chunked), 505 (not "
+                                "HTTP/1.x), and 503 with Retry-After when too many request "
+                                "bodies are in flight."},
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],
         "paths": _with_links(_with_operation_ids(_merge_paths(
