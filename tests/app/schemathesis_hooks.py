@@ -9,12 +9,14 @@ image of each kind, so valid uploads must be accepted (no 415 allowance for
 either route). Invalid requests still get random bytes and must still be refused.
 
 Below: negative multipart cases that only changed a text part's JSON type (the
-same text on the wire).
+same text on the wire), the like/likes use-after-free misreading, and chat cases
+addressed to the test user's friend.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import schemathesis
@@ -75,3 +77,40 @@ def filter_case(context, case) -> bool:
     text_parts = _text_parts(case)
     return not all(_text_in_disguise(mutation, text_parts) for mutation in mutations)
 
+
+# schemathesis's use-after-free check takes `like` and `likes` for one resource
+# (it compares path segments without a trailing "s"), so unliking a post and then
+# listing who likes it, which API.md answers 200 with the viewer gone from the
+# list, reads as "a deleted resource still served". Only that pair is dropped:
+# a deleted post's likes, or a deleted comment, must still be 404.
+_UNLIKE = re.compile(r"^DELETE /api/posts/(\d+)/like$")
+_LIKERS = re.compile(r"^GET /api/posts/(\d+)/likes(?:\?.*)?$")
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response) -> bool:
+    if type(failure).__name__ != "UseAfterFree":
+        return True
+    unliked = _UNLIKE.match(getattr(failure, "free", ""))
+    listed = _LIKERS.match(getattr(failure, "usage", ""))
+    return not (unliked and listed and unliked[1] == listed[1])
+
+
+# Chat needs a friend, and a generated username is nobody's (404), so the message
+# routes would never get past the lookup. The test names the user's friend in
+# MINIFACE_SCHEMATHESIS_FRIEND; about half the valid cases of these operations
+# address that friend instead (chosen from the generated name, so a case is
+# reproducible). Invalid names are left as generated.
+_FRIEND_OPERATIONS = {"GET /api/messages/{username}", "POST /api/messages/{username}",
+                      "GET /api/users/{username}", "GET /api/users/{username}/posts"}
+
+
+@schemathesis.hook
+def map_case(context, case):
+    friend = os.environ.get("MINIFACE_SCHEMATHESIS_FRIEND")
+    username = (case.path_parameters or {}).get("username")
+    if (friend and isinstance(username, str) and case.operation.label in _FRIEND_OPERATIONS
+            and case.meta is not None and not case.meta.is_negative_at(ParameterLocation.PATH)
+            and sum(map(ord, username)) % 2 == 0):
+        case.path_parameters["username"] = friend
+    return case

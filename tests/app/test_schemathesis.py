@@ -52,10 +52,13 @@ def st_command() -> list[str]:
     return [str(st)] if st.exists() else [shutil.which("st") or "st"]
 
 
-def run_schemathesis(server, token: str, workdir: Path, selection: list[str]) -> str:
+def run_schemathesis(server, token: str, workdir: Path, selection: list[str],
+                     friend: str | None = None) -> str:
     """`st run` against `server` with every check, as the holder of `token`;
-    `selection` adds --include/--exclude options. Returns the output; fails the
-    test unless schemathesis found nothing and tested every selected operation."""
+    `selection` adds --include/--exclude options; `friend` is a friend of the
+    token's user whom the hooks address in part of the chat cases. Returns the
+    output; fails the test unless schemathesis found nothing and tested every
+    selected operation."""
     command = [
         *st_command(), "--config-file", str(HERE / "schemathesis.toml"),
         "run", f"http://127.0.0.1:{server.port}/api/openapi.json",
@@ -65,6 +68,7 @@ def run_schemathesis(server, token: str, workdir: Path, selection: list[str]) ->
         "--header", f"Authorization: Bearer {token}",
         "--report", "junit", "--report-dir", str(workdir / "report"), *selection]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+           "MINIFACE_SCHEMATHESIS_FRIEND": friend or "",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(command, capture_output=True, text=True, cwd=workdir, env=env,
                           timeout=RUN_TIMEOUT_SECONDS)
@@ -95,7 +99,7 @@ def test_schemathesis_finds_no_mismatch(app_server, tmp_path):
     assert alice.post_json("/api/posts", {"body": "hello"}).status == 201
     selection = [option for operation in EXCLUDED
                  for option in ("--exclude-operation-id", operation)]
-    output = run_schemathesis(server, alice.token, tmp_path, selection)
+    output = run_schemathesis(server, alice.token, tmp_path, selection, friend="bob")
     selected = re.search(r"Selected: (\d+)/(\d+)", output)
     assert int(selected[2]) - int(selected[1]) == len(EXCLUDED), output[-3000:]
 
