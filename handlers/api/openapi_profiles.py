@@ -41,8 +41,9 @@ def _user_ok(description: str) -> dict:
 
 
 _PROFILE_BODY = {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "minProperties": 1,
-    "description": "At least one of name and bio; a field left out stays as it is.",
+    "type": "object", "anyOf": [{"required": ["name"]}, {"required": ["bio"]}],
+    "description": "At least one of name and bio (other members are ignored, so a body "
+                   "with neither is 422); a field left out stays as it is.",
     "properties": {
         "name": name_schema(),
         "bio": text_schema(BIO_MAX_CHARS, trimmed=True,

@@ -77,7 +77,9 @@ def social_schemas() -> dict:
 def post_patch_body() -> dict:
     """PATCH /api/posts/{id}: a new text and/or visibility (at least one)."""
     return {"required": True, "content": _json({
-        "type": "object", "minProperties": 1,
+        "type": "object", "anyOf": [{"required": ["body"]}, {"required": ["visibility"]}],
+        "description": "At least one of body and visibility (other members are ignored, "
+                       "so a body with neither is 422).",
         "properties": {
             "body": text_schema(MAX_BODY_CHARS, blank=True, description=(
                 "May be blank only when the post has a photo (else 422 naming body); a "

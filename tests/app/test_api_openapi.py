@@ -214,3 +214,20 @@ def test_text_schemas_accept_what_the_server_accepts(kind):
             accepted = False
         pattern = text_pattern(limit, blank=kind == "photo post")
         assert matches(pattern, text) == accepted, (kind, text[-20:])
+
+
+def test_an_edit_with_no_known_member_is_invalid_by_the_schema_too(make_user, document):
+    """PATCH /api/me and PATCH /api/posts/{id} ignore members they do not know, so
+    {"colour": "red"} changes nothing and is 422: the schema requires one of the
+    known members (not just any one member)."""
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    alice = make_user("alice")
+    post_id = alice.post_json("/api/posts", {"body": "hi"}).json()["id"]
+    for path, url, known in (("/api/me", "/api/me", {"bio": "Hello."}),
+                             ("/api/posts/{id}", f"/api/posts/{post_id}", {"visibility": "friends"})):
+        schema = document["paths"][path]["patch"]["requestBody"]["content"][
+            "application/json"]["schema"]
+        validator = jsonschema_rs.validator_for(schema)
+        for body, status in (({"colour": "red"}, 422), ({}, 422), ({**known, "colour": "red"}, 200)):
+            assert alice.patch_json(url, body).status == status, (path, body)
+            assert validator.is_valid(body) == (status == 200), (path, body)
