@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import urllib.parse
 from pathlib import Path
 
 from .store import media as media_store
@@ -121,10 +122,14 @@ class Media:
         so a node that stops half way, or two workers starting together, copy
         nothing twice. Once a pass completes, a marker file beside the directory makes
         later starts skip the scan: from 005 on every photo reaches the database
-        before its post, so nothing new can need it. Nothing to do with sqlite
-        (its files are the only copy)."""
+        before its post, so nothing new can need it. The marker names the database
+        (its URL without the password), so pointing the directory at another one
+        scans again. Nothing to do with sqlite (its files are the only copy)."""
         marker = self.copied_marker
-        if not self.in_database or not self.directory.is_dir() or marker.exists():
+        if not self.in_database or not self.directory.is_dir():
+            return 0
+        database = _database_key(self.db)
+        if marker.is_file() and marker.read_text(encoding="utf-8").strip() == database:
             return 0
         from .uploads import is_image_name
 
@@ -136,7 +141,10 @@ class Media:
                 self.db, names=names[start:start + COPY_BATCH_FILES])
             batch, size = [], 0
             for name in missing:
-                data = (self.directory / name).read_bytes()
+                try:
+                    data = (self.directory / name).read_bytes()
+                except FileNotFoundError:  # deleted meanwhile (its post too, then)
+                    continue
                 if batch and size + len(data) > COPY_BATCH_BYTES:
                     media_store.put_blobs_if_missing(self.db, batch)
                     batch, size = [], 0
@@ -145,8 +153,7 @@ class Media:
             if batch:
                 media_store.put_blobs_if_missing(self.db, batch)
             copied += len(missing)
-        marker.write_text("photos of this directory are in the media table\n",
-                          encoding="utf-8")
+        marker.write_text(database + "\n", encoding="utf-8")
         if copied:
             log.info("copied %d photo(s) from %s into the database", copied, self.directory)
         return copied
@@ -161,6 +168,18 @@ class Media:
 
         if is_image_name(name):
             self.forget(name)
+
+
+def _database_key(db) -> str:
+    """The database `db` talks to, as a URL without its password."""
+    parts = urllib.parse.urlsplit(str(getattr(db, "url", "")))
+    netloc = parts.netloc.rpartition("@")
+    credentials = netloc[0].split(":")[0]
+    host = f"{credentials}@{netloc[2]}" if netloc[1] else netloc[2]
+    query = urllib.parse.urlencode([(key, value) for key, value
+                                    in urllib.parse.parse_qsl(parts.query)
+                                    if key != "password"])
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, query, ""))
 
 
 def _key(directory) -> str:

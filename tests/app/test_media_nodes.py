@@ -124,7 +124,8 @@ def test_photos_stored_on_nodes_before_migration_005_are_copied_into_the_databas
         stored = {row["name"]: bytes(row["data"])
                   for row in db.query_all("SELECT name, data FROM media")}
         assert stored == {name: photos[name] for name in photos if name.startswith("a")}
-        assert media.Media(db, one_dir).copied_marker.exists()
+        marker = media.Media(db, one_dir).copied_marker
+        assert marker.read_text().strip().endswith(f"/before005_{os.getpid()}")
         # Node two copies its own photo when it starts; node three, with an empty
         # directory, then serves every old photo from the database.
         app_server(database=url, uploads_dir=two_dir)
@@ -135,7 +136,7 @@ def test_photos_stored_on_nodes_before_migration_005_are_copied_into_the_databas
             assert answer.status == 200 and answer.body == data, (name, answer)
         assert three.client().get("/photos/cccccccc0001.png").status == 404
         # Again, without the marker: nothing is copied twice, nothing fails.
-        media.Media(db, one_dir).copied_marker.unlink()
+        marker.unlink()
         assert media.Media(db, one_dir).copy_local_files() == 0
         assert db.query_value("SELECT count(*) FROM media") == 4
         db.close()

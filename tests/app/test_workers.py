@@ -36,7 +36,7 @@ _STARTED_RE = re.compile(r"worker (\d) \(pid (\d+)\) started")
 class Supervised:
     """`miniface serve --workers 2` in a child process, its log collected line by line."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, env: dict | None = None):
         # The worker count from the environment (the other test below uses --workers).
         command = [sys.executable, "-m", "handlers.cli", "serve",
                    "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data_dir),
@@ -44,7 +44,8 @@ class Supervised:
                    "--shutdown-grace", "30",
                    *[f"--{name.replace('_', '-')}={value}" for name, value in FAST_ARGON2.items()]]
         self.process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True,
-                                        env={**os.environ, "MINIFACE_WORKERS": "2"})
+                                        env={**os.environ, "MINIFACE_WORKERS": "2",
+                                             **(env or {})})
         self.lines: list[str] = []
         self._changed = threading.Condition()
         threading.Thread(target=self._collect, daemon=True).start()
@@ -189,6 +190,21 @@ def test_the_login_throttle_counts_failures_on_every_worker(served):
     assert login(on_one, "cyd").status == 429
     on_one.close()
     on_two.close()
+
+
+def test_the_signup_budget_of_an_address_holds_across_workers(tmp_path):
+    supervised = Supervised(tmp_path / "data", env={"MINIFACE_SIGNUPS_PER_ADDRESS": "3"})
+    try:
+        on_one, on_two = client_on(supervised.port, "w/1"), client_on(supervised.port, "w/2")
+        for client, name in ((on_one, "one"), (on_two, "two"), (on_one, "three")):
+            assert signup(client, name).status == 201
+        # Neither worker has seen three sign-ups itself; the database has.
+        assert signup(on_two, "four").status == 429
+        assert signup(on_one, "four").status == 429
+        on_one.close()
+        on_two.close()
+    finally:
+        assert supervised.stop() == 0
 
 
 def test_a_killed_worker_is_replaced(served):
