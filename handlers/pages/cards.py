@@ -20,7 +20,10 @@ Old entries leave first when the cache is full.
 Pages go out as UTF-8 (`render_utf8`): each cut card keeps its text encoded, and
 with the page's strings filled in for the last few pages (sessions, addresses)
 that showed it, so a cached card costs a few byte joins and its relative times;
-only the text around the cards is joined and encoded per request.
+only the text around the cards is joined and encoded per request. A filled card
+also keeps its relative times as last shown, with the moment the first of them
+will read otherwise (`present.relative_time_until`: "3 h ago" holds for up to an
+hour); until then the card is one list of bytes, reused as it is.
 
 `PostCard` is what pages put in their contexts: a mapping that builds
 `present.post_view` only when something reads it (chevron, a cache miss), so a
@@ -60,8 +63,10 @@ MAX_FILLED_PER_CARD = 4
 
 
 @functools.lru_cache(maxsize=4096)
-def _relative_bytes(created: int, now: int) -> bytes:
-    return escape(present.relative_time(created, now)).encode("utf-8")
+def _relative_bytes(created: int, now: int) -> tuple[bytes, int]:
+    """("5 min ago" as it goes into a page, the time until which it reads so)."""
+    return (escape(present.relative_time(created, now)).encode("utf-8"),
+            present.relative_time_until(created, now))
 
 
 def _frozen(value):
@@ -146,6 +151,9 @@ class CardCache:
         self.max_entries = max_entries
         # {viewer's shape: {card key: cut card}}; `_size` counts the cards in all.
         self._pieces: dict = {}
+        # {page signature: that viewer's cards in `_pieces`}, not to work the shape out
+        # on every page.
+        self._cards_by_signature: dict = {}
         self._size = 0
         self.hits = self.misses = 0
         # The page being rendered: its scopes, its viewer's cards, the slot texts so far.
@@ -155,7 +163,7 @@ class CardCache:
         # While `render_utf8` runs: the cards' bytes, each standing in the text as the
         # sentinel (random, so no page text is it by chance; a count check catches the rest).
         self._collected: list | None = None
-        self._signature: tuple = ()
+        self._signature = ""
         self._sentinel = f"\x00{secrets.token_hex(8)}\x00"
         self._sentinel_bytes = self._sentinel.encode("ascii")
 
@@ -211,12 +219,20 @@ class CardCache:
         self._page, self._texts = page, {}
         viewer = lookup(VIEWER, page)
         # Every string a card may take from this page: equal signatures, equal fills.
-        self._signature = (*(str(lookup(name, page)) for name in PAGE_SLOTS),
-                           tuple(viewer.items()) if type(viewer) is dict else bool(viewer))
-        shape = _viewer_shape(viewer)
-        self._cards = self._pieces.get(shape)
+        # One string, so that its hash is worked out once a page rather than once a card
+        # (repr keeps str, int, bool and None apart).
+        self._signature = repr((*(str(lookup(name, page)) for name in PAGE_SLOTS),
+                                tuple(viewer.items()) if type(viewer) is dict else bool(viewer)))
+        # The signature holds the viewer's view, so it picks the viewer's cards too.
+        self._cards = self._cards_by_signature.get(self._signature)
         if self._cards is None:
-            self._cards = self._pieces[shape] = {}
+            shape = _viewer_shape(viewer)
+            self._cards = self._pieces.get(shape)
+            if self._cards is None:
+                self._cards = self._pieces[shape] = {}
+            if len(self._cards_by_signature) >= self.max_entries:
+                self._cards_by_signature.clear()
+            self._cards_by_signature[self._signature] = self._cards
 
     def _cut(self, original, card: PostCard, viewer) -> tuple[list, list]:
         view = dict(card.view())
@@ -271,20 +287,29 @@ class CardCache:
         filled = cut[3].get(self._signature)
         if filled is None:
             filled = self._fill_page_slots(cut)
-        chunks, times = filled
+        chunks, times, now = filled[0], filled[1], card.now
         if not times:
             self._collected.append(chunks)
             return
-        parts = [chunks[0]]
+        if filled[2] <= now < filled[3]:  # every relative time still reads the same
+            self._collected.append(filled[4])
+            return
+        parts, until = [chunks[0]], None
         for index, comment in enumerate(times, 1):
-            parts.append(_relative_bytes(card.created_at(comment), card.now))
+            text, text_until = _relative_bytes(card.created_at(comment), now)
+            parts.append(text)
             parts.append(chunks[index])
+            if until is None or text_until < until:
+                until = text_until
         # The parts go into the page as they are: one copy, when the page is joined.
+        filled[2:] = now, until, parts
         self._collected.append(parts)
 
-    def _fill_page_slots(self, cut: tuple) -> tuple[list, list]:
-        """(chunks, time slots): the cut card's text with this page's strings put in,
-        split only where a relative time goes."""
+    def _fill_page_slots(self, cut: tuple) -> list:
+        """[chunks, time slots, since, until, parts]: the cut card's text with this
+        page's strings put in, split only where a relative time goes; then the card
+        with its relative times filled in, as shown at `since`, which holds until
+        the first of them reads otherwise (`present.relative_time_until`)."""
         _, slots, texts, variants = cut
         chunks, times, run = [], [], [texts[0]]
         for index, slot in enumerate(slots, 1):
@@ -298,8 +323,8 @@ class CardCache:
         chunks.append(b"".join(run))
         if len(variants) >= MAX_FILLED_PER_CARD:
             variants.clear()
-        variants[self._signature] = (chunks, times)
-        return chunks, times
+        filled = variants[self._signature] = [chunks, times, 0, 0, None]
+        return filled
 
     def _page_text(self, slot: str) -> str:
         text = self._texts.get(slot)

@@ -18,7 +18,8 @@ from ..store.visibility import FRIENDS, PRIVATE, PUBLIC
 
 __all__ = [
     "AVATAR_COLOURS", "VISIBILITIES", "avatar_index", "comment_view", "exact_time", "initials",
-    "joined", "like_summary", "plural", "post_view", "relative_time", "user_view",
+    "joined", "like_summary", "plural", "post_view", "relative_time", "relative_time_until",
+    "user_view",
     "visibility_options",
 ]
 
@@ -71,6 +72,31 @@ def relative_time(ts: int, now: int) -> str:
     if then.tm_year == time.gmtime(now).tm_year:
         return f"{then.tm_mday} {time.strftime('%b', then)}"
     return f"{then.tm_mday} {time.strftime('%b %Y', then)}"
+
+
+def relative_time_until(ts: int, now: int) -> int:
+    """The first time after `now` at which `relative_time(ts, ...)` may read otherwise
+    than at `now` (it may also read the same then): a text shown at `now` holds for
+    every moment from `now` up to, not including, this one."""
+    now = int(now)
+    seconds = max(0, now - int(ts))
+    if seconds < 45:
+        step_end = 45
+    elif seconds < _HOUR:
+        # round(seconds / 60) changes only at k minutes and a half (exactly there,
+        # rounding half to even may go either way): at 30 or 31 seconds past a minute.
+        step_end = min(_HOUR, 30 + _MINUTE * ((seconds - 30) // _MINUTE + 1),
+                       31 + _MINUTE * ((seconds - 31) // _MINUTE + 1))
+    elif seconds < _DAY:
+        step_end = (seconds // _HOUR + 1) * _HOUR
+    elif seconds < 2 * _DAY:
+        step_end = 2 * _DAY
+    elif seconds < 7 * _DAY:
+        step_end = (seconds // _DAY + 1) * _DAY
+    else:
+        # A date: it changes only with the year of `now`; the next midnight is sooner.
+        return (now // _DAY + 1) * _DAY
+    return now + (step_end - seconds)
 
 
 def exact_time(ts: int) -> str:
