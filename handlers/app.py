@@ -69,6 +69,8 @@ class AppContext:
         self.views = views
         # Post cards rendered once (pages/cards.py), when the views have them.
         self.cards = None
+        # Layout fragments rendered once per distinct content (pages/fragments.py).
+        self.fragments = None
         self.passwords = Passwords(config)
         # Read results reused until the database changes (sessions, home page).
         self.reads = ReadCache(db)
@@ -293,6 +295,11 @@ def create_app(config: AppConfig | None = None) -> Application:
 
         ctx.cards = CardCache()
         views.wrap("_post_card", ctx.cards.wrap)
+    if views is not None:
+        from .pages.fragments import FragmentCache
+
+        # The top bar, side navigation, composer and aside, by the values they print.
+        ctx.fragments = FragmentCache(views)
     if config.demo:
         seed_demo_if_empty(ctx)
     router = routes.build_router(ctx)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-__all__ = ["CompiledTemplates", "compile_templates", "escape", "lookup", "render"]
+__all__ = ["CompiledTemplates", "compile_templates", "escape", "keys_read", "lookup", "render"]
 
 _ZERO_OR_FALSE = (0, False)
 # Types that are never iterated as a list section; the rest go through chevron's test.
@@ -300,6 +300,25 @@ def compile_templates(tokens_by_name: dict[str, list]) -> CompiledTemplates:
         namespace.update({const: text for text, const in writer.constants.items()})
         exec(code, namespace)  # noqa: S102
     return CompiledTemplates(namespace, names)
+
+
+def keys_read(tokens_by_name: dict[str, list], name: str) -> tuple[str, ...]:
+    """Every key template `name` looks up (variables and sections, sorted), its
+    partials' included: what its output can depend on, apart from padding."""
+    keys: set[str] = set()
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen or current not in tokens_by_name:
+            continue
+        seen.add(current)
+        for tag, key in tokens_by_name[current]:
+            if tag == "partial":
+                pending.append(key)
+            elif tag in ("variable", "no escape", "section", "inverted section"):
+                keys.add(key)
+    return tuple(sorted(keys))
 
 
 escape = _escape

@@ -22,7 +22,7 @@ from pathlib import Path
 import chevron
 from chevron.tokenizer import tokenize
 
-from .mustache import compile_templates, render
+from .mustache import compile_templates, keys_read, render
 
 __all__ = ["Views", "TEMPLATE_SUFFIX"]
 
@@ -72,6 +72,10 @@ class Views:
             return self.render(name, context).encode("utf-8")
         with self._render_lock:
             return cards.render_utf8(self._compiled[name], context)
+
+    def keys_read(self, name: str) -> tuple[str, ...]:
+        """The keys template `name` and its partials look up (`mustache.keys_read`)."""
+        return keys_read(self._tokens, name)
 
     def wrap(self, name: str, wrapper) -> None:
         """Put `wrapper(render function)` in front of template `name` wherever it is
