@@ -94,7 +94,7 @@ class SessionManager:
     def __init__(self, db, config, reads=None):
         self.db = db
         self.config = config
-        # Session rows are kept between requests until the database changes
+        # Sessions are kept between requests until the database changes
         # (handlers/readcache.py); None looks every request up.
         self.reads = reads
         self._last_touch: dict[int, int] = {}
@@ -199,9 +199,13 @@ class SessionManager:
         if self.reads is None:
             session = self._lookup(token_hash, via)
         else:
-            row = self.reads.fetch(request, ("session", token_hash),
-                                   lambda: session_store.find_session(self.db, token_hash=token_hash))
-            session = self._session(row, token_hash, via)
+            # The Session itself is kept until the database changes (a logout, a
+            # password change or a deleted account anywhere drops it); its expiry is
+            # checked on every request.
+            session = self.reads.fetch(request, ("session", token_hash, via),
+                                       lambda: self._lookup(token_hash, via))
+            if session is not None and session.expires_at <= self.config.now():
+                session = None
         if session is not None:
             self._touch(session.user_id)
         return session

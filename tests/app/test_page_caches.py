@@ -1,10 +1,10 @@
-"""What pages reuse between requests (layout fragments, a card's relative times) is
-never stale: a change anywhere shows on the next page."""
+"""What pages reuse between requests (layout fragments, the session, a card's relative
+times) is never stale: a change anywhere shows on the next page."""
 
 import re
 
 import pytest
-from appclient import PASSWORD, login
+from appclient import PASSWORD, Client, login
 from pages_helpers import csrf_of
 
 from handlers.pages.present import relative_time, relative_time_until
@@ -79,6 +79,36 @@ def test_a_flash_message_shows_once(server, make_user):
     assert "Saved." in page.text
     assert "mf_flash" not in alice.cookies  # the page cleared it
     assert "Saved." not in alice.get("/").text
+
+
+def _cookie_client(server, token: str) -> Client:
+    client = server.client()
+    client.cookies["mf_session"] = token
+    return client
+
+
+def test_logging_out_ends_the_remembered_session_at_once(server, make_user):
+    alice = make_user("alice")
+    token = alice.cookies["mf_session"]
+    for _ in range(2):  # the session is now remembered between requests
+        assert alice.get("/api/me").status == 200
+    assert alice.post_form("/logout", {"csrf_token": csrf_of(alice.get("/"))}).status == 303
+    # The same cookie, sent again after the logout, is nobody's.
+    assert _cookie_client(server, token).get("/api/me").status == 401
+    assert "signed-out" in _cookie_client(server, token).get("/").text
+
+
+def test_a_password_change_ends_the_other_remembered_sessions_at_once(server, make_user):
+    alice = make_user("alice")
+    other = server.client()
+    assert login(other, "alice", PASSWORD).status == 200
+    for _ in range(2):
+        assert other.get("/api/me").status == 200
+    changed = alice.post_json("/api/me/password", {"current_password": PASSWORD,
+                                                   "new_password": "another long secret"})
+    assert changed.status == 204, changed
+    assert other.get("/api/me").status == 401
+    assert alice.get("/api/me").status == 200
 
 
 def test_a_card_s_relative_time_moves_on_with_the_clock(server, make_user, clock):
