@@ -12,20 +12,22 @@ import re
 
 from reactor import Response
 
-from ..auth import NAME_MAX_CHARS
 from ..base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, AppHandler
 from ..config import MAX_REQUEST_BODY_BYTES
 from ..errors import CODES
-from ..posts import DEFAULT_VISIBILITY, MAX_BODY_CHARS, VISIBILITIES
-from ..profiles import AVATAR_LARGE, AVATAR_SMALL, BIO_MAX_CHARS
+from ..posts import DEFAULT_VISIBILITY, MAX_BODY_CHARS, PHOTO_URL_PREFIX, VISIBILITIES
+from ..profiles import AVATAR_LARGE, AVATAR_SMALL, AVATAR_URL_PREFIX, BIO_MAX_CHARS
 from .openapi_chat import chat_paths, chat_schemas
 from .openapi_fields import (
     USERNAME_PATTERN,
     name_schema,
     password_schema,
+    stored_name_schema,
+    stored_text_schema,
     text_schema,
     trimmed_pattern,
     username_schema,
+    whole,
 )
 from .openapi_profiles import profile_paths
 from .openapi_social import post_patch_body, post_social_properties, social_paths, social_schemas
@@ -63,11 +65,13 @@ def _schemas() -> dict:
             "properties": {
                 "id": {"type": "integer", "minimum": 1},
                 "username": {"type": "string", "pattern": USERNAME_PATTERN},
-                "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX_CHARS},
+                "name": stored_name_schema(),
                 "created_at": {"type": "string", "format": "date-time"},
-                "bio": {"type": "string", "maxLength": BIO_MAX_CHARS,
-                        "description": "\"\" until set."},
+                "bio": stored_text_schema(BIO_MAX_CHARS, trimmed=True,
+                                          description="\"\" until set."),
                 "avatar_url": {"type": ["string", "null"],
+                               "pattern": whole(f"{AVATAR_URL_PREFIX}[A-Za-z0-9_-]{{8,64}}"
+                                                f"-{AVATAR_LARGE}\\.(?:png|jpg)"),
                                "description": f"The profile picture, {AVATAR_LARGE} px "
                                               "square (a path under this server, public "
                                               "like a name); null until set. The same "
@@ -83,9 +87,12 @@ def _schemas() -> dict:
             "additionalProperties": False,
             "properties": {
                 "id": {"type": "integer", "minimum": 1}, "author": _ref("User"),
-                "body": {"type": "string", "maxLength": MAX_BODY_CHARS},
+                "body": stored_text_schema(MAX_BODY_CHARS, blank=True, description=(
+                    "Blank only on a post with a photo.")),
                 "visibility": {"type": "string", "enum": list(VISIBILITIES)},
-                "image_url": {"type": ["string", "null"]},
+                "image_url": {"type": ["string", "null"],
+                              "pattern": whole(f"{PHOTO_URL_PREFIX}[A-Za-z0-9_-]{{8,64}}"
+                                               "\\.(?:png|jpe?g|gif|webp)")},
                 "created_at": {"type": "string", "format": "date-time"},
                 **post_social_properties()}}
     error = {"type": "object", "required": ["error"], "additionalProperties": False,

@@ -4,7 +4,7 @@ merges them in): schemas for messages and conversations, and their paths."""
 from __future__ import annotations
 
 from ..messages import MAX_MESSAGE_CHARS
-from .openapi_fields import text_schema
+from .openapi_fields import USERNAME_PATTERN, stored_text_schema, text_schema
 
 __all__ = ["chat_paths", "chat_schemas"]
 
@@ -32,9 +32,10 @@ def _errors(*statuses: int) -> dict:
 def chat_schemas() -> dict:
     message = {"type": "object", "required": ["id", "from", "to", "body", "created_at", "read"],
                "properties": {
-                   "id": {"type": "integer"}, "from": {"type": "string"},
-                   "to": {"type": "string"},
-                   "body": {"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_CHARS},
+                   "id": {"type": "integer", "minimum": 1},
+                   "from": {"type": "string", "pattern": USERNAME_PATTERN},
+                   "to": {"type": "string", "pattern": USERNAME_PATTERN},
+                   "body": stored_text_schema(MAX_MESSAGE_CHARS),
                    "created_at": {"type": "string", "format": "date-time"},
                    "read": {"type": "boolean",
                             "description": "Whether the recipient has opened it."}}}

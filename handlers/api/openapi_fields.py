@@ -28,13 +28,21 @@ from __future__ import annotations
 from ..auth import NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 from ..text_rules import FORBIDDEN_IN_NAMES, FORBIDDEN_IN_TEXT, WHITE_SPACE
 
-__all__ = ["NAME_PATTERN", "USERNAME_PATTERN", "name_schema", "password_schema", "text_pattern",
-           "text_schema", "trimmed_pattern", "trimmed_text_pattern", "username_schema"]
+__all__ = ["NAME_PATTERN", "whole", "USERNAME_PATTERN", "name_schema", "password_schema", "stored_name_schema",
+           "stored_text_schema", "text_pattern", "text_schema", "trimmed_pattern",
+           "trimmed_text_pattern", "username_schema"]
 
 # Every pattern ends with "(?![\\s\\S])" ("nothing follows"), not "$": in Python's
 # `re`, which test tools generate and check with, "$" also matches before a final
 # line feed, so "bob\n" would pass for a username.
 _END = "(?![\\s\\S])"
+
+
+
+def whole(pattern: str) -> str:
+    """`pattern` matching the whole string, in every dialect."""
+    return f"^(?:{pattern}){_END}"
+
 
 USERNAME_MIN_CHARS, USERNAME_MAX_CHARS = 3, 30
 USERNAME_PATTERN = f"^[A-Za-z0-9_]{{{USERNAME_MIN_CHARS},{USERNAME_MAX_CHARS}}}{_END}"
@@ -72,6 +80,38 @@ def trimmed_pattern(max_chars: int) -> str:
     """Any text of up to `max_chars` characters once trimmed (a search query)."""
     ink = f"[^{WHITE_SPACE}]"
     return f"^{_SPACE}*(?:{ink}(?:[\\s\\S]{{0,{max_chars - 2}}}{ink})?{_SPACE}*)?{_END}"
+
+
+# What the server answers: text as stored. A stored text never holds a control
+# character but tab and line feed, nor a carriage return (CRLF became LF), so
+# each character is one of _STORED and `maxLength` counts it exactly.
+_STORED = f"[^{FORBIDDEN_IN_TEXT}]"
+_NAME_INK = f"[^{FORBIDDEN_IN_NAMES}{WHITE_SPACE}]"
+
+
+def stored_name_schema() -> dict:
+    """A display name as answered: trimmed, 1 to NAME_MAX_CHARS characters."""
+    return {"type": "string", "minLength": 1, "maxLength": NAME_MAX_CHARS,
+            "pattern": f"^{_NAME_INK}(?:[^{FORBIDDEN_IN_NAMES}]*{_NAME_INK})?{_END}"}
+
+
+def stored_text_schema(max_chars: int, *, blank: bool = False, trimmed: bool = False,
+                       description: str = "") -> dict:
+    """Text as answered: up to `max_chars` characters, lines and tabs but no other
+    control character; `blank` may be empty or white space; `trimmed` (a bio) has
+    no white space around it and may be empty."""
+    if trimmed:
+        pattern = f"^(?:{_INK}(?:{_STORED}*{_INK})?)?{_END}"
+    elif blank:
+        pattern = f"^{_STORED}*{_END}"
+    else:
+        pattern = f"^(?={_STORED}*{_INK}){_STORED}*{_END}"
+    schema = {"type": "string", "maxLength": max_chars, "pattern": pattern}
+    if not (blank or trimmed):
+        schema["minLength"] = 1
+    if description:
+        schema["description"] = description
+    return schema
 
 
 def username_schema() -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..posts import MAX_BODY_CHARS, VISIBILITIES
 from ..reactions import MAX_COMMENT_CHARS
 from ..store.notifications import KINDS
-from .openapi_fields import text_schema
+from .openapi_fields import stored_text_schema, text_schema
 
 __all__ = ["post_patch_body", "post_social_properties", "social_paths", "social_schemas"]
 
@@ -44,7 +44,7 @@ def social_schemas() -> dict:
                "properties": {
                    "id": {"type": "integer"}, "post_id": {"type": "integer"},
                    "author": _ref("User"),
-                   "body": {"type": "string", "minLength": 1, "maxLength": MAX_COMMENT_CHARS},
+                   "body": stored_text_schema(MAX_COMMENT_CHARS),
                    "created_at": {"type": "string", "format": "date-time"}}}
     notification = {
         "type": "object",

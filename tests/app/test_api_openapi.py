@@ -85,7 +85,8 @@ _TYPES = {"object": dict, "array": list, "string": str, "integer": int, "boolean
 
 
 def check(document, schema, value, where="$"):
-    """A small JSON Schema check: type, required, properties, items, enum, null."""
+    """A small JSON Schema check: type, required, properties, items, enum, null,
+    string lengths and patterns."""
     schema = resolve(document, schema)
     types = schema.get("type")
     if types:
@@ -95,6 +96,10 @@ def check(document, schema, value, where="$"):
                    for t in types), f"{where}: {value!r} is not {types}"
     if "enum" in schema:
         assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
+    if isinstance(value, str):
+        assert schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)), \
+            f"{where}: {value!r} has the wrong length"
+        assert re.search(schema.get("pattern", ""), value), f"{where}: {value!r} does not match"
     if isinstance(value, dict):
         for key in schema.get("required", ()):
             assert key in value, f"{where}: missing {key}"
