@@ -9,13 +9,15 @@ image of each kind, so valid uploads must be accepted (no 415 allowance for
 either route). Invalid requests still get random bytes and must still be refused.
 
 Below: negative multipart cases that only changed a text part's JSON type (the
-same text on the wire), the like/likes use-after-free misreading, and chat cases
-addressed to the test user's friend.
+same text on the wire), the like/likes use-after-free misreading, a blank edit of
+a text-only post (which the schema cannot tell from an edit of a photo post), and
+chat cases addressed to the test user's friend.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 
@@ -87,13 +89,37 @@ _UNLIKE = re.compile(r"^DELETE /api/posts/(\d+)/like$")
 _LIKERS = re.compile(r"^GET /api/posts/(\d+)/likes(?:\?.*)?$")
 
 
-@schemathesis.hook
-def filter_failure(context, failure, case, response) -> bool:
-    if type(failure).__name__ != "UseAfterFree":
-        return True
+def _unlike_then_likers(failure) -> bool:
     unliked = _UNLIKE.match(getattr(failure, "free", ""))
     listed = _LIKERS.match(getattr(failure, "usage", ""))
-    return not (unliked and listed and unliked[1] == listed[1])
+    return bool(unliked and listed and unliked[1] == listed[1])
+
+
+# PATCH /api/posts/{id} with a blank text: valid on a post with a photo, refused
+# with 422 naming only `body` on a text-only post; the schema cannot know which
+# kind of post an id names. Only that refusal of that request is forgiven: any
+# other 422 (or other refusal) of a valid edit is still a finding.
+def _blank_text_on_a_text_post(failure, case, response) -> bool:
+    body = case.body if isinstance(case.body, dict) else {}
+    text = body.get("body")
+    if (case.operation.label != "PATCH /api/posts/{id}" or response.status_code != 422
+            or not isinstance(text, str) or text.replace("\r\n", "\n").strip()):
+        return False
+    try:
+        fields = json.loads(response.content)["error"]["fields"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return set(fields) == {"body"}
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response) -> bool:
+    kind = type(failure).__name__
+    if kind == "UseAfterFree":
+        return not _unlike_then_likers(failure)
+    if kind == "RejectedPositiveData":
+        return not _blank_text_on_a_text_post(failure, case, response)
+    return True
 
 
 # Chat needs a friend, and a generated username is nobody's (404), so the message
