@@ -75,8 +75,9 @@ class Sweep:
         answer = self.alice.post_json("/api/posts", {"body": "hello"})
         assert answer.status == 201, answer
         self.post_id = answer.json()["id"]
+        self.photo = image_bytes(size=(4, 4))
         body, ctype = encode_multipart({"body": "a photo"},
-                                       {"image": ("p.png", image_bytes(), "image/png")})
+                                       {"image": ("p.png", self.photo, "image/png")})
         answer = self.alice.request("POST", "/api/posts", body=body,
                                     headers={"Content-Type": ctype})
         assert answer.status == 201, answer
@@ -94,6 +95,22 @@ class Sweep:
     def body_schema(self, path: str, verb: str, field: str) -> dict:
         body = self.document["paths"][path][verb]["requestBody"]["content"]
         return body["application/json"]["schema"]["properties"][field]
+
+    def multipart_schema(self, path: str, verb: str, field: str, with_file: bool) -> dict:
+        """A multipart text part's schema; without a file, the `anyOf` branch that
+        requires the part (which implies the part's own schema)."""
+        body = self.document["paths"][path][verb]["requestBody"]["content"]
+        form = body["multipart/form-data"]["schema"]
+        if with_file:
+            return form["properties"][field]
+        branch, = [b for b in form["anyOf"] if b.get("required") == [field]]
+        return branch["properties"][field]
+
+    def multipart_post(self, text: str, with_photo: bool):
+        files = {"image": ("p.png", self.photo, "image/png")} if with_photo else None
+        body, ctype = encode_multipart({"body": text}, files)
+        return self.alice.request("POST", "/api/posts", body=body,
+                                  headers={"Content-Type": ctype})
 
     def query_schema(self, path: str, verb: str, name: str) -> dict:
         for parameter in self.document["paths"][path][verb]["parameters"]:
@@ -113,7 +130,8 @@ class Sweep:
             "username": f"sweep{self.signups}", "name": text, "password": "a fine password"})
 
 
-# field -> (its limit, the schema's place, how to send a value)
+# field -> (its limit, the schema's place: where, path, verb, name[, with a file],
+# how to send a value)
 FIELDS = {
     "signup name": (NAME_MAX_CHARS, ("body", "/api/signup", "post", "name"),
                     lambda s, text: s.signup_name(text)),
@@ -123,6 +141,10 @@ FIELDS = {
             lambda s, text: s.alice.patch_json("/api/me", {"bio": text})),
     "post body": (MAX_BODY_CHARS, ("body", "/api/posts", "post", "body"),
                   lambda s, text: s.alice.post_json("/api/posts", {"body": text})),
+    "multipart post body": (MAX_BODY_CHARS, ("multipart", "/api/posts", "post", "body", False),
+                            lambda s, text: s.multipart_post(text, with_photo=False)),
+    "photo post body": (MAX_BODY_CHARS, ("multipart", "/api/posts", "post", "body", True),
+                        lambda s, text: s.multipart_post(text, with_photo=True)),
     "photo post edit": (MAX_BODY_CHARS, ("body", "/api/posts/{id}", "patch", "body"),
                         lambda s, text: s.alice.patch_json(f"/api/posts/{s.photo_post_id}",
                                                            {"body": text})),
@@ -165,8 +187,10 @@ def ecmascript_verdicts(cases: list[tuple[dict, str]]) -> list[bool]:
 def test_schema_and_server_agree_on_every_edge(app_server):
     sweep = Sweep(app_server)
     cases, disagreements = [], []
-    for field, (limit, (where, path, verb, name), send) in FIELDS.items():
-        schema = (sweep.body_schema if where == "body" else sweep.query_schema)(path, verb, name)
+    for field, (limit, (where, *place), send) in FIELDS.items():
+        schema = {"body": sweep.body_schema, "multipart": sweep.multipart_schema,
+                  "query": sweep.query_schema}[where](*place)
+        path, verb = place[:2]
         validator = jsonschema_rs.validator_for(schema)
         refused_status = REFUSED.get(field, 422)
         verdicts = set()
