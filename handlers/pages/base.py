@@ -145,14 +145,18 @@ class PageHandler(AppHandler):
         if comments is not None:
             return [PostCard(p, comments=comments.get(p["id"], []), viewer_id=viewer_id, now=now,
                              image_url=photo_url) for p in posts]
-        post_ids = tuple(p["id"] for p in posts)
-        comments = self.cached(("card_comments", post_ids), lambda: comment_store.latest_comments_of(
-            db, post_ids=post_ids, per_post=CARD_COMMENTS))
+        post_ids = tuple([p["id"] for p in posts])
+
+        def shown_and_keys():
+            comments = comment_store.latest_comments_of(db, post_ids=post_ids,
+                                                        per_post=CARD_COMMENTS)
+            return [(shown, key_of(p, shown, viewer_id))
+                    for p in posts for shown in (comments.get(p["id"], []),)]
+
         # The same posts and comments while the database is unchanged: so are their keys.
-        keys = self.cached(("card_keys", viewer_id, post_ids), lambda: [
-            key_of(p, comments.get(p["id"], []), viewer_id) for p in posts])
-        return [PostCard(p, comments=comments.get(p["id"], []), viewer_id=viewer_id, now=now,
-                         image_url=photo_url, key=key) for p, key in zip(posts, keys, strict=True)]
+        make = PostCard.of
+        return [make(p, shown, viewer_id, now, photo_url, key) for p, (shown, key) in zip(
+            posts, self.cached(("cards", viewer_id, post_ids), shown_and_keys), strict=True)]
 
     def composer(self, body: str = "", visibility: str = DEFAULT_VISIBILITY,
                  error: str = "") -> dict:

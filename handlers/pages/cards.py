@@ -101,6 +101,9 @@ def key_of(row: dict, comments: list, viewer_id) -> CardKey:
                     tuple(row.values()), _frozen(comments)))
 
 
+_new = object.__new__
+
+
 class PostCard:
     """One post as `_post_card` reads it (the keys of `present.post_view`)."""
 
@@ -112,6 +115,16 @@ class PostCard:
         self.now, self.image_url = now, image_url
         self.key = key_of(row, comments, viewer_id) if key is None else key
         self._view = None
+
+    @classmethod
+    def of(cls, row: dict, comments: list, viewer_id, now: int, image_url,
+           key: CardKey) -> PostCard:
+        """The same as `PostCard(...)` with its key known, made without keyword
+        parsing: a feed page makes twenty."""
+        card = _new(cls)
+        card.row, card.comments, card.viewer_id = row, comments, viewer_id
+        card.now, card.image_url, card.key, card._view = now, image_url, key, None
+        return card
 
     def view(self) -> dict:
         if self._view is None:
@@ -154,6 +167,11 @@ class CardCache:
         # {page signature: that viewer's cards in `_pieces`}, not to work the shape out
         # on every page.
         self._cards_by_signature: dict = {}
+        # {page signature: {card key: filled card}}: the filled cards of `_pieces` again,
+        # found in one look-up; `_fill_count` counts them in all.
+        self._fills_by_signature: dict = {}
+        self._fills: dict = {}
+        self._fill_count = 0
         self._size = 0
         self.hits = self.misses = 0
         # The page being rendered: its scopes, its viewer's cards, the slot texts so far.
@@ -200,6 +218,16 @@ class CardCache:
             if len(scopes) - 1 != len(page) or (page and (
                     scopes[0] is not page[0] or (len(page) > 1 and not _same(scopes[:-1], page)))):
                 self._start_page(scopes[:-1])
+            collected = self._collected
+            if collected is not None:
+                # The common case in one look-up: this card, filled in for this page's
+                # strings before, its relative times still reading the same.
+                filled = self._fills.get(card.key)
+                if filled is not None and (not filled[1] or filled[2] <= card.now < filled[3]):
+                    self.hits += 1
+                    collected.append(filled[4] if filled[1] else filled[0])
+                    out.append(self._sentinel)
+                    return None
             cut = self._cards.get(card.key)
             if cut is None:
                 self.misses += 1
@@ -223,6 +251,12 @@ class CardCache:
         # (repr keeps str, int, bool and None apart).
         self._signature = repr((*(str(lookup(name, page)) for name in PAGE_SLOTS),
                                 tuple(viewer.items()) if type(viewer) is dict else bool(viewer)))
+        self._fills = self._fills_by_signature.get(self._signature)
+        if self._fills is None:
+            if len(self._fills_by_signature) >= self.max_entries:
+                self._fills_by_signature.clear()
+                self._fill_count = 0
+            self._fills = self._fills_by_signature[self._signature] = {}
         # The signature holds the viewer's view, so it picks the viewer's cards too.
         self._cards = self._cards_by_signature.get(self._signature)
         if self._cards is None:
@@ -257,6 +291,7 @@ class CardCache:
             for cards in self._pieces.values():
                 cards.clear()
             self._size = 0
+            self._forget_fills()
         self._cards[card.key] = cut
         self._size += 1
         return cut
@@ -287,6 +322,11 @@ class CardCache:
         filled = cut[3].get(self._signature)
         if filled is None:
             filled = self._fill_page_slots(cut)
+        if card.key not in self._fills:
+            if self._fill_count >= self.max_entries * MAX_FILLED_PER_CARD:
+                self._forget_fills()
+            self._fills[card.key] = filled
+            self._fill_count += 1
         chunks, times, now = filled[0], filled[1], card.now
         if not times:
             self._collected.append(chunks)
@@ -304,6 +344,11 @@ class CardCache:
         # The parts go into the page as they are: one copy, when the page is joined.
         filled[2:] = now, until, parts
         self._collected.append(parts)
+
+    def _forget_fills(self) -> None:
+        for fills in self._fills_by_signature.values():
+            fills.clear()
+        self._fill_count = 0
 
     def _fill_page_slots(self, cut: tuple) -> list:
         """[chunks, time slots, since, until, parts]: the cut card's text with this
