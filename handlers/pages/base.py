@@ -82,7 +82,10 @@ class PageHandler(AppHandler):
         """The logged-in user as a template dict (`present.user_view`), or None."""
         if "viewer_view" not in self.request.context:
             session = self.session
-            view = present.user_view(session.user, friendship="self") if session else None
+            # Every session of a user read while the database is unchanged carries the
+            # same user, so the view is kept as long (and, like it, never changed).
+            view = self.cached(("viewer_view", session.user_id), lambda: present.user_view(
+                session.user, friendship="self")) if session else None
             self.request.context["viewer_view"] = view
         return self.request.context["viewer_view"]
 

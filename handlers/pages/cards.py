@@ -181,7 +181,11 @@ class CardCache:
         # While `render_utf8` runs: the cards' bytes, each standing in the text as the
         # sentinel (random, so no page text is it by chance; a count check catches the rest).
         self._collected: list | None = None
-        self._signature = ""
+        self._signature = 0
+        # Page signatures by number (`_number`), and the last viewer's view with its part.
+        self._numbers: dict = {}
+        self._last_number = 0
+        self._viewer = self._viewer_part = None
         self._sentinel = f"\x00{secrets.token_hex(8)}\x00"
         self._sentinel_bytes = self._sentinel.encode("ascii")
 
@@ -247,10 +251,14 @@ class CardCache:
         self._page, self._texts = page, {}
         viewer = lookup(VIEWER, page)
         # Every string a card may take from this page: equal signatures, equal fills.
-        # One string, so that its hash is worked out once a page rather than once a card
-        # (repr keeps str, int, bool and None apart).
-        self._signature = repr((*(str(lookup(name, page)) for name in PAGE_SLOTS),
-                                tuple(viewer.items()) if type(viewer) is dict else bool(viewer)))
+        # The viewer's view is the same dict on every page until the database changes
+        # (PageHandler.viewer): its part is worked out again only when it is another.
+        if viewer is not self._viewer:
+            self._viewer, self._viewer_part = viewer, self._number(
+                repr(tuple(viewer.items())) if type(viewer) is dict else bool(viewer))
+        # A number, so that the cards' look-ups hash an int rather than the strings.
+        self._signature = self._number(
+            (*[str(lookup(name, page)) for name in PAGE_SLOTS], self._viewer_part))
         self._fills = self._fills_by_signature.get(self._signature)
         if self._fills is None:
             if len(self._fills_by_signature) >= self.max_entries:
@@ -267,6 +275,17 @@ class CardCache:
             if len(self._cards_by_signature) >= self.max_entries:
                 self._cards_by_signature.clear()
             self._cards_by_signature[self._signature] = self._cards
+
+    def _number(self, value) -> int:
+        """A number that stands for `value` (hashable) as long as this cache lives:
+        numbers are never given out twice, so forgetting old ones is safe."""
+        number = self._numbers.get(value)
+        if number is None:
+            if len(self._numbers) >= self.max_entries:
+                self._numbers.clear()
+            self._last_number += 1
+            number = self._numbers[value] = self._last_number
+        return number
 
     def _cut(self, original, card: PostCard, viewer) -> tuple[list, list]:
         view = dict(card.view())
