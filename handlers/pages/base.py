@@ -132,13 +132,16 @@ class PageHandler(AppHandler):
     def badges(self) -> dict:
         """Counts for the badges: friend requests, unread messages and notifications."""
         db, viewer_id = self.db, self.viewer_id
-        requests = self.cached(("requests_count", viewer_id),
-                               lambda: friend_store.count_incoming_requests(db, user_id=viewer_id))
-        unread = self.cached(("unread", viewer_id),
-                             lambda: message_store.unread_total(db, user_id=viewer_id))
-        notes = self.cached(("notifications", viewer_id), lambda: notification_store.unread_count(
-            db, recipient_id=viewer_id))
-        return {"requests": requests, "messages": unread, "notifications": notes}
+
+        def counts() -> dict:
+            requests = self.cached(("requests_count", viewer_id),
+                                   lambda: friend_store.count_incoming_requests(db, user_id=viewer_id))
+            return {"requests": requests,
+                    "messages": message_store.unread_total(db, user_id=viewer_id),
+                    "notifications": notification_store.unread_count(db, recipient_id=viewer_id)}
+
+        # Kept until the database changes; shared between requests, so never changed.
+        return self.cached(("badges", viewer_id), counts)
 
     def post_views(self, posts: list[dict], comments: dict | None = None) -> list[PostCard]:
         """The posts as `_post_card` reads them, each with its latest comments: fetched

@@ -37,20 +37,43 @@ def next_page(items: list, limit: int, url: str) -> tuple[list, str]:
 def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
     """Everything home.mustache reads for `handler`'s viewer; `composer` keeps a
     failed post's text and error."""
-    db, viewer_id = handler.db, handler.viewer_id
+    viewer_id = handler.viewer_id
     _, before = page_params(handler.request)
-    # Each answer is reused until the database changes (handlers/readcache.py).
+    # Each answer, and what is made of it, is reused until the database changes
+    # (handlers/readcache.py): shared between requests, so never changed.
+    rows, next_url = handler.cached(("home_feed", viewer_id, before),
+                                    lambda: _feed_page(handler, viewer_id, before))
+    # The side cards know who is online, which moves with the clock: the second is
+    # part of their key.
+    side = handler.cached(("home_side", viewer_id, handler.now()),
+                          lambda: _side_cards(handler, viewer_id))
+    return {
+        "title": "Home",
+        "composer": composer or handler.composer(),
+        "posts": handler.post_views(rows),
+        "older": before is not None,
+        "next_url": next_url,
+        **side,
+    }
+
+
+def _feed_page(handler: PageHandler, viewer_id: int, before) -> tuple[list, str]:
     rows = handler.cached(("feed", viewer_id, before), lambda: post_store.feed_for(
-        db, viewer_id=viewer_id, before=before, limit=FEED_PAGE_SIZE + 1))
-    rows, next_url = next_page(rows, FEED_PAGE_SIZE, "/")
+        handler.db, viewer_id=viewer_id, before=before, limit=FEED_PAGE_SIZE + 1))
+    return next_page(rows, FEED_PAGE_SIZE, "/")
+
+
+def _side_cards(handler: PageHandler, viewer_id: int) -> dict:
+    """The friend requests and online friends cards."""
+    db = handler.db
     requests = handler.cached(("requests", viewer_id), lambda: friend_store.incoming_requests(
         db, user_id=viewer_id, limit=HOME_REQUESTS + 1))
     more_requests = len(requests) > HOME_REQUESTS
     requests = requests[:HOME_REQUESTS]
-    requests_count = (friend_store.count_incoming_requests(db, user_id=viewer_id)
+    requests_count = (handler.cached(("requests_count", viewer_id),
+                                     lambda: friend_store.count_incoming_requests(db, user_id=viewer_id))
                       if more_requests else len(requests))
-    # Online: a live stream in any worker, or a request in the last two minutes; the
-    # answer moves with the clock, so the second is part of the key.
+    # Online: a live stream in any worker, or a request in the last two minutes.
     online = handler.cached(("online", viewer_id, handler.now()), lambda: presence.online_friends(
         handler.ctx, user_id=viewer_id, limit=HOME_ONLINE + 1))
     more_online = len(online) > HOME_ONLINE
@@ -58,11 +81,6 @@ def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
     has_friends = bool(online) or handler.cached(
         ("has_friends", viewer_id), lambda: friend_store.has_friends(db, user_id=viewer_id))
     return {
-        "title": "Home",
-        "composer": composer or handler.composer(),
-        "posts": handler.post_views(rows),
-        "older": before is not None,
-        "next_url": next_url,
         "requests": [present.user_view(u, friendship="request_received") for u in requests],
         "has_requests": bool(requests),
         "requests_count": requests_count,
