@@ -83,6 +83,9 @@ class Database:
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.execute("PRAGMA foreign_keys = ON")
+        # `data_version` runs on every request: its own cursor, rows as tuples.
+        self._version_cursor = self._conn.cursor()
+        self._version_cursor.row_factory = None
 
     @property
     def schema_version(self) -> int:
@@ -114,7 +117,7 @@ class Database:
     def data_version(self) -> int:
         """sqlite's count that changes whenever another connection (another worker,
         a `miniface` command) commits; this connection's own writes are `writes`."""
-        return self._conn.execute("PRAGMA data_version").fetchone()["data_version"]
+        return self._version_cursor.execute("PRAGMA data_version").fetchone()[0]
 
     def query_one(self, sql: str, params=None):
         """The first row as a dict, or None."""
