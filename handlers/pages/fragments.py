@@ -73,34 +73,50 @@ def _frozen(value):
     raise _Unkeyable(kind.__name__)
 
 
-def _values(paths: list, scopes: list) -> list:
-    """The frozen value of each key in `paths` ([(key, its parts or None when it has
-    no dot)]) as seen from `scopes`: `lookup`'s answers, found inline when the
-    scopes are one dict (a page's context, as the layout sees it)."""
-    if len(scopes) != 1 or type(scopes[0]) is not dict:
-        return [_frozen(lookup(key, scopes)) for key, _ in paths]
-    context = scopes[0]
-    values = []
-    append = values.append
-    for key, parts in paths:
-        if parts is None:
-            # A missing key: with one scope, there is nothing further out to look in.
-            value = context.get(key, "")
+def _key_value(value):
+    """A looked-up value as `lookup` gives it ("" for the falsy ones but 0 and
+    False), frozen."""
+    if not value and value not in _ZERO_OR_FALSE:
+        return ""
+    return _frozen(value)
+
+
+def _dotted(context: dict, key: str, parts: tuple, scopes: list):
+    """`lookup(key, scopes)` for a dotted key when the scopes are one dict."""
+    value = context
+    for part in parts:
+        if type(value) is not dict:
+            return lookup(key, scopes)  # attributes, list indexes: chevron's way
+        # A missing part is "": with one scope, there is nothing further out to look in.
+        value = value.get(part, "")
+    return value
+
+
+def key_function(name: str, keys: tuple):
+    """`key(scopes, pad)`: (name, pad, the frozen value of each of `keys` as seen
+    from `scopes`), raising `_Unkeyable` for a value `_frozen` refuses.
+
+    Generated as straight-line code, one line per key, for the usual case of one
+    dict scope (a page's context, as the layout sees it): the look-ups are what
+    a cached fragment costs, so they are written out rather than looped over."""
+    lines = ["def key(scopes, pad):",
+             "    if len(scopes) != 1 or type(scopes[0]) is not dict:",
+             "        return (NAME, pad, *[_frozen(lookup(k, scopes)) for k in KEYS])",
+             "    c = scopes[0]",
+             "    g = c.get"]
+    for index, key in enumerate(keys):
+        if "." in key:
+            lines.append(f"    v{index} = _dotted(c, {key!r}, {tuple(key.split('.'))!r}, scopes)")
         else:
-            value = context
-            for part in parts:
-                if type(value) is not dict:
-                    value = lookup(key, scopes)  # attributes, list indexes: chevron's way
-                    break
-                value = value.get(part, "")
-        kind = type(value)
-        if kind is str:
-            append(value)
-        elif not value and value not in _ZERO_OR_FALSE:
-            append("")
-        else:
-            append(_frozen(value))
-    return values
+            # A missing key is "": with one scope, there is nothing further out to look in.
+            lines.append(f"    v{index} = g({key!r}, '')")
+        lines.append(f"    if type(v{index}) is not str:")
+        lines.append(f"        v{index} = _key_value(v{index})")
+    lines.append("    return (NAME, pad, " + "".join(f"v{i}, " for i in range(len(keys))) + ")")
+    namespace = {"NAME": name, "KEYS": keys, "_frozen": _frozen, "lookup": lookup,
+                 "_dotted": _dotted, "_key_value": _key_value}
+    exec(compile("\n".join(lines), f"<fragment key {name}>", "exec"), namespace)  # noqa: S102
+    return namespace["key"]
 
 
 class FragmentCache:
@@ -123,11 +139,11 @@ class FragmentCache:
     def _wrap(self, name: str, keys: tuple, original):
         entries = self._entries
 
-        paths = [(k, k.split(".") if "." in k else None) for k in keys]
+        key_of = key_function(name, keys)
 
         def render_fragment(scopes, out, pad):
             try:
-                key = (name, pad, *_values(paths, scopes))
+                key = key_of(scopes, pad)
             except _Unkeyable:
                 return original(scopes, out, pad)
             text = entries.get(key)
