@@ -105,16 +105,25 @@ def key_function(name: str, keys: tuple):
              "    c = scopes[0]",
              "    g = c.get"]
     for index, key in enumerate(keys):
-        if "." in key:
-            lines.append(f"    v{index} = _dotted(c, {key!r}, {tuple(key.split('.'))!r}, scopes)")
+        v = f"v{index}"
+        # A missing key is "": with one scope, there is nothing further out to look in.
+        if "." not in key:
+            lines.append(f"    {v} = g({key!r}, '')")
         else:
-            # A missing key is "": with one scope, there is nothing further out to look in.
-            lines.append(f"    v{index} = g({key!r}, '')")
-        lines.append(f"    if type(v{index}) is not str:")
-        lines.append(f"        v{index} = _key_value(v{index})")
+            first, rest = key.split(".", 1)
+            lines.append(f"    {v} = g({first!r}, '')")
+            if "." in rest:
+                lines.append(f"    {v} = _dotted(c, {key!r}, {tuple(key.split('.'))!r}, scopes)")
+            else:
+                lines.append(f"    {v} = {v}.get({rest!r}, '') if type({v}) is dict"
+                             f" else _dotted(c, {key!r}, {(first, rest)!r}, scopes)")
+        # str and int as they are (lookup keeps 0); bools apart from 1 and 0.
+        lines.append(f"    t = type({v})")
+        lines.append("    if t is not str and t is not int:")
+        lines.append(f"        {v} = (_TRUE if {v} else _FALSE) if t is bool else _key_value({v})")
     lines.append("    return (NAME, pad, " + "".join(f"v{i}, " for i in range(len(keys))) + ")")
     namespace = {"NAME": name, "KEYS": keys, "_frozen": _frozen, "lookup": lookup,
-                 "_dotted": _dotted, "_key_value": _key_value}
+                 "_dotted": _dotted, "_key_value": _key_value, "_TRUE": _TRUE, "_FALSE": _FALSE}
     exec(compile("\n".join(lines), f"<fragment key {name}>", "exec"), namespace)  # noqa: S102
     return namespace["key"]
 
