@@ -16,6 +16,7 @@ neither read the token nor set our cookie, and `check_origin` refuses a foreign
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import secrets
@@ -55,7 +56,24 @@ _FLASH_ICONS = {"ok": "check", "error": "x"}
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%"
 
 
+# The paths a page's forms return to are few: the page's own, asked on every page.
+_SAFE_NEXT_CACHED_CHARS = 256
+
+
+@functools.lru_cache(maxsize=1024)
+def _safe_next_cached(value: str, default: str) -> str:
+    return _safe_next(value, default)
+
+
 def safe_next(value: str | None, default: str = "/") -> str:
+    """`value` if it is a path on this site ("/u/bob?x=1"), else `default` (see
+    `_safe_next`); short values are remembered."""
+    if value is not None and len(value) <= _SAFE_NEXT_CACHED_CHARS:
+        return _safe_next_cached(value, default)
+    return _safe_next(value, default)
+
+
+def _safe_next(value: str | None, default: str = "/") -> str:
     """`value` if it is a path on this site ("/u/bob?x=1"), else `default`.
 
     Refuses absolute URLs, scheme-relative "//host" and backslash tricks that some
