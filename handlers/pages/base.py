@@ -161,11 +161,15 @@ class PageHandler(AppHandler):
         # Kept until the database changes; shared between requests, so never changed.
         return self.cached(("badges", viewer_id), counts)
 
-    def post_views(self, posts: list[dict], comments: dict | None = None) -> list[PostCard]:
+    def post_views(self, posts: list[dict], comments: dict | None = None,
+                   now: int | None = None) -> list[PostCard]:
         """The posts as `_post_card` reads them, each with its latest comments: fetched
         for the whole list in one query unless `comments` ({post_id: [comment]}) is
-        given. Their cards come from the card cache (cards.py)."""
-        now, viewer_id, db = self.now(), self.viewer_id, self.db
+        given. Their cards come from the card cache (cards.py). `now`: the clock's
+        second they show (the current one by default)."""
+        viewer_id, db = self.viewer_id, self.db
+        if now is None:
+            now = self.now()
         if comments is not None:
             return [PostCard(p, comments=comments.get(p["id"], []), viewer_id=viewer_id, now=now,
                              image_url=photo_url) for p in posts]

@@ -45,12 +45,15 @@ def home_context(handler: PageHandler, composer: dict | None = None) -> dict:
                                     lambda: _feed_page(handler, viewer_id, before))
     # The side cards know who is online, which moves with the clock: the second is
     # part of their key.
-    side = handler.cached(("home_side", viewer_id, handler.now()),
-                          lambda: _side_cards(handler, viewer_id))
+    now = handler.now()
+    side = handler.cached(("home_side", viewer_id, now), lambda: _side_cards(handler, viewer_id))
+    # The cards too, for this second: what they hold besides the rows is the clock.
+    posts = handler.cached(("home_posts", viewer_id, before, now),
+                           lambda: handler.post_views(rows, now=now))
     return {
         "title": "Home",
         "composer": composer or handler.composer(),
-        "posts": handler.post_views(rows),
+        "posts": posts,
         "older": before is not None,
         "next_url": next_url,
         **side,
