@@ -37,6 +37,10 @@ from ..store.visibility import DEFAULT_VISIBILITY
 from . import present
 from .cards import PostCard, key_of
 
+# The composer as every page without a failed post shows it.
+_EMPTY_COMPOSER = {"body": "", "error": "",
+                   "visibility_options": present.visibility_options(DEFAULT_VISIBILITY)}
+
 __all__ = ["PageHandler", "FLASH_COOKIE", "ANON_CSRF_COOKIE", "safe_next"]
 
 log = logging.getLogger(__name__)
@@ -188,6 +192,8 @@ class PageHandler(AppHandler):
 
     def composer(self, body: str = "", visibility: str = DEFAULT_VISIBILITY,
                  error: str = "") -> dict:
+        if not body and not error and visibility == DEFAULT_VISIBILITY:
+            return _EMPTY_COMPOSER  # shared: read-only, as the read cache's results
         return {"body": body, "error": error,
                 "visibility_options": present.visibility_options(visibility)}
 

@@ -73,11 +73,29 @@ def _frozen(value):
     raise _Unkeyable(kind.__name__)
 
 
+# Lists, tuples and dicts frozen by identity: {id: (the value, frozen)}. The value is
+# held, so its id is not given to another object while it is here.
+_frozen_by_id: dict = {}
+MAX_FROZEN_BY_ID = 256
+
+
 def _key_value(value):
     """A looked-up value as `lookup` gives it ("" for the falsy ones but 0 and
-    False), frozen."""
+    False), frozen. A container is frozen once per object: one that outlives a
+    request is a read-cache result or a constant, neither ever changed
+    (handlers/readcache.py), and a request's own are new objects."""
     if not value and value not in _ZERO_OR_FALSE:
         return ""
+    kind = type(value)
+    if kind is dict or kind is list or kind is tuple:
+        known = _frozen_by_id.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        frozen = _frozen(value)
+        if len(_frozen_by_id) >= MAX_FROZEN_BY_ID:
+            _frozen_by_id.clear()
+        _frozen_by_id[id(value)] = (value, frozen)
+        return frozen
     return _frozen(value)
 
 
