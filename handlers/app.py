@@ -299,7 +299,7 @@ def create_app(config: AppConfig | None = None) -> Application:
         from .pages.fragments import FragmentCache
 
         # The top bar, side navigation, composer and aside, by the values they print.
-        ctx.fragments = FragmentCache(views)
+        ctx.fragments = FragmentCache(views, cards=getattr(ctx, "cards", None))
     if config.demo:
         seed_demo_if_empty(ctx)
     router = routes.build_router(ctx)

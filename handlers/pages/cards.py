@@ -209,6 +209,16 @@ class CardCache:
             pieces.append(after)
         return b"".join(pieces)
 
+    def encoded(self, pieces, out: list) -> bool:
+        """While `render_utf8` runs, put `pieces` (UTF-8 bytes) where `out` stands
+        and say True; otherwise False (the caller writes its text)."""
+        collected = self._collected
+        if collected is None:
+            return False
+        collected.append(pieces)
+        out.append(self._sentinel)
+        return True
+
     def wrap(self, original):
         """A render function for `_post_card` that serves a `PostCard` from the cache
         (anything else, a changed card or an indented partial renders as before)."""

@@ -19,7 +19,10 @@ afresh. Old entries go all at once when the cache is full.
 
 What this saves is the template's own work (the top bar's sections, escapes and
 nested partials) for one dictionary look-up per key it reads (18 for the top bar);
-a page's context is one dict, so most of those are found inline.
+a page's context is one dict, so most of those are found inline. A fragment is
+kept encoded too: in a page rendered as UTF-8 (`CardCache.render_utf8`) it goes in
+as bytes, like a card, so the text left to encode per page is short and ASCII
+(one "·" in the footer made all of it take the slow path of the encoder).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ __all__ = ["FragmentCache", "FRAGMENTS", "MAX_CACHED_FRAGMENTS"]
 
 # The partials cached this way: the layout's and the home page's, which every page
 # of one viewer repeats. None of them holds a post card (pages/cards.py caches those).
-FRAGMENTS = ("_top", "_sidenav", "_composer", "_home_aside")
+FRAGMENTS = ("_top", "_sidenav", "_composer", "_home_aside", "_bottom")
 # A fragment is 1-8 KB; 1,024 of them are a few MiB. Four per viewer and page.
 MAX_CACHED_FRAGMENTS = 1024
 # What lookup keeps of falsy values (chevron prints 0 and False, and "" for the rest).
@@ -149,8 +152,11 @@ def key_function(name: str, keys: tuple):
 class FragmentCache:
     """Rendered fragments by what they read; put in front of `names` in `views`."""
 
-    def __init__(self, views, names=FRAGMENTS, max_entries: int = MAX_CACHED_FRAGMENTS):
+    def __init__(self, views, names=FRAGMENTS, max_entries: int = MAX_CACHED_FRAGMENTS,
+                 cards=None):
         self.max_entries = max_entries
+        # A CardCache: while it renders a page as UTF-8, a fragment goes in encoded.
+        self.cards = cards
         self._entries: dict = {}
         self.hits = self.misses = 0
         for name in names:
@@ -168,23 +174,35 @@ class FragmentCache:
 
         key_of = key_function(name, keys)
 
+        cards = self.cards
+
         def render_fragment(scopes, out, pad):
             try:
                 key = key_of(scopes, pad)
             except _Unkeyable:
                 return original(scopes, out, pad)
-            text = entries.get(key)
-            if text is None:
+            entry = entries.get(key)
+            if entry is None:
                 self.misses += 1
                 sub: list[str] = []
                 original(scopes, sub, pad)
                 text = "".join(sub)
+                # (text, (its UTF-8 up to its last newline,), the rest from that
+                # newline), or (text, None) without a newline: a page rendered as
+                # UTF-8 takes the bytes as they are and the last line as text, so
+                # what a partial after it sees as its line is the same.
+                cut = text.rfind("\n")
+                entry = ((text, (text[:cut].encode("utf-8"),), text[cut:]) if cut >= 0
+                         else (text, None))
                 if len(entries) >= self.max_entries:
                     entries.clear()
-                entries[key] = text
+                entries[key] = entry
             else:
                 self.hits += 1
-            out.append(text)
+            if entry[1] is not None and cards is not None and cards.encoded(entry[1], out):
+                out.append(entry[2])
+            else:
+                out.append(entry[0])
             return None
 
         return render_fragment

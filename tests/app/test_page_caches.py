@@ -140,3 +140,28 @@ def test_a_fragment_is_reused_only_for_values_that_print_alike(tmp_path, backend
     for context in (first, second, first, second):
         assert views.render("page", context) == views.render_with_chevron("page", context)
     assert fragments.hits == 2 and fragments.misses == 2
+
+
+def test_a_fragment_in_a_utf8_page_prints_as_chevron_would(tmp_path, backend):
+    """Fragments go into a UTF-8 page as bytes with their last line as text: a partial
+    after one on its line, an indented one, none at all, and non-ASCII text."""
+    from handlers.pages.cards import CardCache
+    from handlers.pages.fragments import FragmentCache
+    from handlers.views import Views
+
+    (tmp_path / "page.mustache").write_text(
+        "{{> _frag}}{{> _pad}}\n  {{> _frag}}\n{{#xs}}{{> _frag}}{{/xs}}\n{{> _flat}}{{> _pad}}\n"
+        "  {{> _pad}}\n{{> _post_card}}\n")
+    (tmp_path / "_frag.mustache").write_text("<p>{{v}} · é</p>\n<i>{{v}}</i>  ")
+    (tmp_path / "_flat.mustache").write_text("no newline · {{v}}")
+    (tmp_path / "_pad.mustache").write_text("<b>\n</b>\n")
+    (tmp_path / "_post_card.mustache").write_text("")
+    views = Views(tmp_path)
+    cards = CardCache()
+    views.wrap("_post_card", cards.wrap)
+    fragments = FragmentCache(views, ("_frag", "_flat", "_pad"), cards=cards)
+    for context in ({"v": "a", "xs": [1, 2]}, {"v": "<b>", "xs": []}, {"v": "a", "xs": [1]}):
+        expected = views.render_with_chevron("page", context).encode("utf-8")
+        assert views.render_utf8("page", context, cards) == expected
+        assert views.render("page", context).encode("utf-8") == expected
+    assert fragments.hits > 0
