@@ -79,26 +79,33 @@ def _frozen(value):
 
 
 class CardKey:
-    """What a cached card depends on (`key_of`), hashed once: pages reuse the same keys
-    while the database is unchanged (handlers/readcache.py)."""
+    """What a cached card depends on (`key_of`): one object per distinct value
+    (`_interned`), so that the caches hash and compare it by identity, in C, and
+    pages reuse the same keys while the database is unchanged (handlers/readcache.py).
+    Two keys of one value made across a reset of the table differ: a card cached
+    under the older is then missed, never wrong."""
 
-    __slots__ = ("value", "hash")
+    __slots__ = ("value",)
 
     def __init__(self, value: tuple):
         self.value = value
-        self.hash = hash(value)
 
-    def __hash__(self) -> int:
-        return self.hash
 
-    def __eq__(self, other) -> bool:
-        return type(other) is CardKey and other.value == self.value
+# {value: its CardKey}; started afresh when full (see CardKey).
+_interned: dict = {}
+MAX_INTERNED_KEYS = 2 * MAX_CACHED_CARDS
 
 
 def key_of(row: dict, comments: list, viewer_id) -> CardKey:
     """The card's key: the post row, the comments shown, the viewer's position."""
-    return CardKey((present.card_viewer_part(row, comments, viewer_id), tuple(row),
-                    tuple(row.values()), _frozen(comments)))
+    value = (present.card_viewer_part(row, comments, viewer_id), tuple(row),
+             tuple(row.values()), _frozen(comments))
+    key = _interned.get(value)
+    if key is None:
+        if len(_interned) >= MAX_INTERNED_KEYS:
+            _interned.clear()
+        key = _interned[value] = CardKey(value)
+    return key
 
 
 _new = object.__new__
