@@ -219,6 +219,15 @@ class _Writer:
         self.emit(depth + 1, f"{item}s, {item_start}_fresh = {value}, True")
         self.emit(depth, "else:")
         self.emit(depth + 1, f"{item}s, {item_start}_fresh = ({value},) if {value} else (), False")
+        function = (self.names.get(children[0][1])
+                    if len(children) == 1 and children[0][0] == "partial" else None)
+        if function is not None and line == "":
+            # A list of one partial, called straight (no padding, a fresh line): a
+            # wrapper may take the whole list at once (`each`, pages/cards.py).
+            each = self.fresh("each")
+            self.emit(depth, f"{each} = getattr({function}, 'each', None)")
+            self.emit(depth, f"if {each} is not None and not pad and type({item}s) is list:")
+            self.emit(depth + 1, f"{item}s = {each}({item}s, scopes, out)")
         self.emit(depth, f"for {item} in {item}s:")
         self.emit(depth + 1, f"if not {item}:")
         self.emit(depth + 2, "continue  # chevron renders nothing for a falsy item")

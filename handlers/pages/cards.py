@@ -262,6 +262,38 @@ class CardCache:
                 out.append(self._sentinel)
             return None
 
+        def each(cards, scopes, out):
+            """`render_card` for each card of a list section, the cached ones without a
+            call each; returns the items still to render as the section would (the
+            rest of the list from the first that is not a cached PostCard)."""
+            collected = self._collected
+            if collected is None or not cards:
+                return cards
+            sentinel = self._sentinel
+            started = False
+            for index, card in enumerate(cards):
+                if not card:
+                    continue
+                if type(card) is not PostCard or card.key is None:
+                    return cards[index:]
+                if not started:
+                    scopes.append(card)
+                    render_card(scopes, out, "")  # also starts the page (`_start_page`)
+                    scopes.pop()
+                    started = True
+                    continue
+                filled = self._fills.get(card.key)
+                if filled is not None and (not filled[1] or filled[2] <= card.now < filled[3]):
+                    self.hits += 1
+                    collected.append(filled[4] if filled[1] else filled[0])
+                    out.append(sentinel)
+                else:
+                    scopes.append(card)
+                    render_card(scopes, out, "")
+                    scopes.pop()
+            return ()
+
+        render_card.each = each
         return render_card
 
     def _start_page(self, page: list) -> None:

@@ -101,3 +101,29 @@ def test_the_card_key_holds_the_author_s_picture_and_name():
                "author": {"id": 4, "username": "bob", "name": "Bob", "avatar_name": None}}
     with_face = {**comment, "author": {**comment["author"], "avatar_name": "bob00000.png"}}
     assert key_of(row, [comment], 3) != key_of(row, [with_face], 3)
+
+
+def test_a_list_of_cached_cards_with_one_changed_keeps_its_order(server, make_user, befriend,
+                                                                 clock):
+    """A feed's cards are taken a list at a time (`CardCache.wrap`'s `each`): cached
+    ones, a changed one in the middle and relative times past their end, in order."""
+    alice, bob = make_user("alice"), make_user("bob")
+    befriend(alice, bob)
+    ids = []
+    for n in range(4):
+        ids.append(alice.post_json("/api/posts", {"body": f"post {n}",
+                                                  "visibility": "friends"}).json()["id"])
+        clock.advance(120)
+    order = [int(i) for i in re.findall(r'<article class="card post" id="post-(\d+)"',
+                                        bob.get("/").text)]
+    assert order == ids[::-1]
+    hits = server.app.ctx.cards.hits
+    assert [int(i) for i in re.findall(r'id="post-(\d+)"', bob.get("/").text)] == ids[::-1]
+    assert server.app.ctx.cards.hits >= hits + 4
+    submit(bob, f"/posts/{ids[1]}/like", {})
+    clock.advance(3600)
+    page = bob.get("/")
+    assert [int(i) for i in re.findall(r'<article class="card post" id="post-(\d+)"',
+                                       page.text)] == ids[::-1]
+    assert "is-liked" in card_of(page, ids[1]) and "is-liked" not in card_of(page, ids[2])
+    assert all("1 h ago" in card_of(page, i) for i in ids)
