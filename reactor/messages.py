@@ -98,7 +98,9 @@ class Request:
     def query(self) -> dict[str, list[str]]:
         """The query string parsed into {name: [values]} (blank values kept)."""
         if self._query is None:
-            self._query = parse_qs(self.query_string, keep_blank_values=True)
+            # Most requests have none: parse_qs("") is a dozen calls for nothing.
+            self._query = (parse_qs(self.query_string, keep_blank_values=True)
+                           if self.query_string else {})
         return self._query
 
     def arg(self, name: str, default=None):

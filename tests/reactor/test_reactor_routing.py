@@ -43,3 +43,13 @@ def test_headers_join_repeated_fields_and_keep_each_one():
     assert list(headers) == [("accept", "a"), ("x-one", "1"), ("accept", "b")]
     single = reactor.Headers([("host", "t")])
     assert single.get("host") == "t" and single.get("missing", "-") == "-"
+
+
+def test_query_arguments_with_and_without_a_query_string():
+    def request(query: str):
+        return reactor.Request("GET", "/p?" + query if query else "/p", "/p", query, "1.1",
+                               reactor.Headers([("host", "t")]))
+
+    assert request("").query == {} and request("").arg("a", "none") == "none"
+    assert request("a=&b=2&b=3").query == {"a": [""], "b": ["2", "3"]}
+    assert request("b=2&b=3").arg("b") == "2"
