@@ -76,10 +76,15 @@ def _frozen(value):
     raise _Unkeyable(kind.__name__)
 
 
-# Lists, tuples and dicts frozen by identity: {id: (the value, frozen)}. The value is
-# held, so its id is not given to another object while it is here.
+# Lists, tuples and dicts frozen by identity: {id: (the value, its token)}. The value
+# is held, so its id is not given to another object while it is here.
 _frozen_by_id: dict = {}
 MAX_FROZEN_BY_ID = 256
+# {frozen value: a token standing for it}: an object hashed and compared by identity,
+# so a fragment's key does not hash nested tuples on every page. Tokens are never
+# given out again: after a reset an equal value gets a new one (a miss, not an error).
+_tokens: dict = {}
+MAX_TOKENS = 1024
 
 
 def _key_value(value):
@@ -95,10 +100,15 @@ def _key_value(value):
         if known is not None and known[0] is value:
             return known[1]
         frozen = _frozen(value)
+        token = _tokens.get(frozen)
+        if token is None:
+            if len(_tokens) >= MAX_TOKENS:
+                _tokens.clear()
+            token = _tokens[frozen] = object()
         if len(_frozen_by_id) >= MAX_FROZEN_BY_ID:
             _frozen_by_id.clear()
-        _frozen_by_id[id(value)] = (value, frozen)
-        return frozen
+        _frozen_by_id[id(value)] = (value, token)
+        return token
     return _frozen(value)
 
 
