@@ -300,3 +300,33 @@ def bearer_token(server: HostileServer, username: str,
                                        {"username": username, "password": password})
     assert status == 200, (status, body)
     return json.loads(body)["token"]
+
+
+# -- pages under a big list ------------------------------------------------------
+
+
+def slowest_page_loads(server: HostileServer, paths, headers: dict, seconds: float) -> dict:
+    """Load each of `paths` in turn for `seconds`: {path: (status, body bytes, the
+    slowest load in seconds)}, the last status and size of each."""
+    seen = {}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in paths:
+            started = time.monotonic()
+            status, _, body = server.request("GET", path, headers=headers, timeout=120)
+            took = max(time.monotonic() - started, seen.get(path, (0, 0, 0.0))[2])
+            seen[path] = (status, len(body), took)
+    return seen
+
+
+def assert_pages_small_and_fast(what: str, seen: dict, report: ProbeReport) -> None:
+    """Print `seen` (from `slowest_page_loads`) with the prober's figures, then
+    require every page 200, under 256 KiB and under 1 s, and the prober fast."""
+    print(f"\n{what}: " + ", ".join(
+        f"{path} {size // 1024} KiB {took * 1000:.0f} ms" for path, (_, size, took) in seen.items())
+        + f"; prober {report}")
+    for path, (status, size, took) in seen.items():
+        assert status == 200, path
+        assert size < 256 * 1024, (path, size)
+        assert took < 1.0, (path, took)
+    report.assert_fast()

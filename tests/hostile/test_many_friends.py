@@ -8,7 +8,7 @@ import json
 import sqlite3
 import time
 
-from hostile_support import scaled
+from hostile_support import assert_pages_small_and_fast, scaled, slowest_page_loads
 
 PAGES = ("/", "/friends", "/friends?friends_page=50", "/chat", "/u/victim",
          "/api/friends?limit=100", "/api/friends/online?limit=20")
@@ -38,25 +38,11 @@ def test_a_person_at_the_friend_cap_gets_small_fast_pages(hostile_server, prober
     friends = server.app_config.max_friends            # 5,000: the cap, as `serve` has it
     _befriend_many(server.app_config.db_path, me["id"], friends, int(time.time()))
     cookie = {"Cookie": f"mf_session={token}"}
-    seen = {}
     with prober(server) as probe:
-        deadline = time.monotonic() + scaled(1.5, 10)
-        while time.monotonic() < deadline:
-            for path in PAGES:
-                started = time.monotonic()
-                status, _, body = server.request("GET", path, headers=cookie, timeout=120)
-                took = max(time.monotonic() - started, seen.get(path, (0, 0, 0.0))[2])
-                seen[path] = (status, len(body), took)  # the slowest of each page
+        seen = slowest_page_loads(server, PAGES, cookie, scaled(1.5, 10))
     # At the cap, one more is refused, and says why.
     refused = server.request("POST", "/api/friends/outsider",
                              headers={"Authorization": f"Bearer {token}"})
     assert refused[0] == 409, refused
     assert f"You have {friends:,} friends" in json.loads(refused[2])["error"]["message"]
-    print(f"\n{friends} friends, all online: " + ", ".join(
-        f"{path} {size // 1024} KiB {took * 1000:.0f} ms" for path, (_, size, took) in seen.items())
-        + f"; prober {probe.report}")
-    for path, (status, size, took) in seen.items():
-        assert status == 200, path
-        assert size < 256 * 1024, (path, size)
-        assert took < 1.0, (path, took)
-    probe.report.assert_fast()
+    assert_pages_small_and_fast(f"{friends} friends, all online", seen, probe.report)
