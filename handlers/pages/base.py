@@ -156,14 +156,18 @@ class PageHandler(AppHandler):
         db, viewer_id = self.db, self.viewer_id
 
         def counts() -> dict:
-            requests = self.cached(("requests_count", viewer_id),
-                                   lambda: friend_store.count_incoming_requests(db, user_id=viewer_id))
-            return {"requests": requests,
+            return {"requests": self.requests_count(),
                     "messages": message_store.unread_total(db, user_id=viewer_id),
                     "notifications": notification_store.unread_count(db, recipient_id=viewer_id)}
 
         # Kept until the database changes; shared between requests, so never changed.
         return self.cached(("badges", viewer_id), counts)
+
+    def requests_count(self) -> int:
+        """Friend requests waiting on the viewer, kept until the database changes."""
+        db, viewer_id = self.db, self.viewer_id
+        return self.cached(("requests_count", viewer_id),
+                           lambda: friend_store.count_incoming_requests(db, user_id=viewer_id))
 
     def post_views(self, posts: list[dict], comments: dict | None = None,
                    now: int | None = None) -> list[PostCard]:

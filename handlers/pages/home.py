@@ -73,9 +73,7 @@ def _side_cards(handler: PageHandler, viewer_id: int) -> dict:
         db, user_id=viewer_id, limit=HOME_REQUESTS + 1))
     more_requests = len(requests) > HOME_REQUESTS
     requests = requests[:HOME_REQUESTS]
-    requests_count = (handler.cached(("requests_count", viewer_id),
-                                     lambda: friend_store.count_incoming_requests(db, user_id=viewer_id))
-                      if more_requests else len(requests))
+    requests_count = handler.requests_count() if more_requests else len(requests)
     # Online: a live stream in any worker, or a request in the last two minutes.
     online = handler.cached(("online", viewer_id, handler.now()), lambda: presence.online_friends(
         handler.ctx, user_id=viewer_id, limit=HOME_ONLINE + 1))
